@@ -1,0 +1,162 @@
+// Minimal vlog implementation: module registry, levels, console output.
+// (Patterns, syslog, the log file and -v parsing are completed in vlog_config.cc.)
+#include "grebe/util/vlog.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <mutex>
+
+#include "grebe/util/clock.h"
+
+namespace grebe::vlog {
+
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, Module*, std::less<>> modules;
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;  // never destroyed: modules log at exit
+  return *r;
+}
+
+std::atomic<unsigned> g_seq{0};
+
+const char* const kLevelNames[] = {"off", "emer", "err", "warn", "info", "dbg"};
+const char* const kDestNames[] = {"console", "syslog", "file"};
+
+}  // namespace
+
+const char* level_name(Level level) { return kLevelNames[static_cast<int>(level)]; }
+
+Result<Level> level_from_name(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(Level::kDbg); i++) {
+    std::string_view n = kLevelNames[i];
+    if (name.size() == n.size() &&
+        std::equal(name.begin(), name.end(), n.begin(),
+                   [](char a, char b) { return std::tolower(a) == b; }))
+      return static_cast<Level>(i);
+  }
+  return Error(EINVAL, "unknown log level \"" + std::string(name) + "\"");
+}
+
+const char* dest_name(Dest dest) { return kDestNames[static_cast<int>(dest)]; }
+
+Result<Dest> dest_from_name(std::string_view name) {
+  for (int i = 0; i < kNumDests; i++)
+    if (name == kDestNames[i]) return static_cast<Dest>(i);
+  return Error(EINVAL, "unknown log destination \"" + std::string(name) + "\"");
+}
+
+Module::Module(const char* name) : name_(name), min_level_(static_cast<int>(Level::kInfo)) {
+  for (auto& l : levels_) l.store(Level::kInfo);
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.modules.emplace(name, this);
+}
+
+void Module::set_level(Dest dest, Level level) {
+  levels_[static_cast<int>(dest)].store(level);
+  int m = 0;
+  for (auto& l : levels_) m = std::max(m, static_cast<int>(l.load()));
+  min_level_.store(m);
+}
+
+Module* find_module(std::string_view name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  auto it = r.modules.find(name);
+  return it == r.modules.end() ? nullptr : it->second;
+}
+
+std::vector<Module*> all_modules() {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<Module*> v;
+  for (auto& [_, m] : r.modules) v.push_back(m);
+  return v;
+}
+
+void set_levels(Module* module, Dest dest, Level level, bool all_dests) {
+  auto apply = [&](Module* m) {
+    if (all_dests) {
+      for (int d = 0; d < kNumDests; d++) m->set_level(static_cast<Dest>(d), level);
+    } else {
+      m->set_level(dest, level);
+    }
+  };
+  if (module) {
+    apply(module);
+  } else {
+    for (Module* m : all_modules()) apply(m);
+  }
+}
+
+RateLimit::RateLimit(unsigned rate_per_minute, unsigned burst)
+    : tokens_(static_cast<long long>(burst) * 1000), last_fill_(0),
+      rate_(rate_per_minute), burst_(burst) {}
+
+bool RateLimit::allow() {
+  long long now = time_msec();
+  long long last = last_fill_.exchange(now);
+  long long tokens = tokens_.load();
+  if (last != 0 && now > last) {
+    // rate_ messages per 60000 ms = rate_ thousandths per 60 ms
+    tokens = std::min<long long>(static_cast<long long>(burst_) * 1000,
+                                 tokens + (now - last) * rate_ / 60);
+  }
+  if (tokens >= 1000) {
+    tokens_.store(tokens - 1000);
+    return true;
+  }
+  tokens_.store(tokens);
+  suppressed_++;
+  return false;
+}
+
+void emit(Dest dest, const Module& module, Level level, unsigned seq, long long wall,
+          std::string_view msg);
+
+void vlog(const Module& module, Level level, const char* fmt, va_list args) {
+  char buf[1024];
+  va_list copy;
+  va_copy(copy, args);
+  int n = std::vsnprintf(buf, sizeof buf, fmt, copy);
+  va_end(copy);
+  std::string msg;
+  if (n >= static_cast<int>(sizeof buf)) {
+    msg.resize(n);
+    std::vsnprintf(msg.data(), n + 1, fmt, args);
+  } else {
+    msg.assign(buf, n < 0 ? 0 : n);
+  }
+  unsigned seq = ++g_seq;
+  long long wall = time_wall_msec();
+  for (int d = 0; d < kNumDests; d++) {
+    if (static_cast<int>(level) <= static_cast<int>(module.level(static_cast<Dest>(d))))
+      emit(static_cast<Dest>(d), module, level, seq, wall, msg);
+  }
+}
+
+void log(const Module& module, Level level, const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  vlog(module, level, fmt, args);
+  va_end(args);
+}
+
+void log_rl(const Module& module, Level level, RateLimit* rl, const char* fmt, ...) {
+  if (!rl->allow()) return;
+  unsigned suppressed = rl->take_suppressed();
+  va_list args;
+  va_start(args, fmt);
+  vlog(module, level, fmt, args);
+  va_end(args);
+  if (suppressed) log(module, Level::kInfo, "Dropped %u log messages in last period due to excessive rate", suppressed);
+}
+
+}  // namespace grebe::vlog
