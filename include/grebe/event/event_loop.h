@@ -10,9 +10,18 @@
 //
 // Timers use time_msec() (grebe/util/clock.h).  When the process clock is
 // stopped (`time/stop`), timers fire only when `time/warp` moves time past
-// them; the warp wakes every loop (see notify_clock_changed()).
+// them; the warp wakes every loop (see notify_clock_changed()).  The same
+// holds for any replacement clock installed with set_clock() (a FakeClock in
+// tests): the loop cannot know how such a clock moves, so a pending timer
+// never bounds the wait; only fds, wake()/post(), max_wait_msec (real time)
+// and notify_clock_changed() end it.  A frozen clock therefore never makes a
+// loop spin.
+//
+// Several watches may share one fd (e.g. one for reading, one for writing):
+// the loop registers the union of their events with epoll.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +34,10 @@ inline constexpr uint32_t kWritable = 0x004;
 inline constexpr uint32_t kError = 0x008;
 inline constexpr uint32_t kHangup = 0x010;
 
+namespace detail {
+class PostQueue;
+}  // namespace detail
+
 using WatchId = uint64_t;
 using TimerId = uint64_t;
 
@@ -36,11 +49,13 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Calls `cb(revents)` whenever `fd` is ready for any of `events`
-  // (level-triggered).  The loop does not own `fd`.  Returns an id for
+  // (level-triggered).  kError and kHangup are always reported to a watch
+  // whose `events` is non-zero; a watch with `events` == 0 is dormant.  The
+  // loop does not own `fd`: unwatch it before closing it.  Returns an id for
   // modify_fd()/unwatch_fd(); never fails for a valid open fd (aborts on a
   // programming error such as a closed fd).
   WatchId watch_fd(int fd, uint32_t events, std::function<void(uint32_t revents)> cb);
-  void modify_fd(WatchId id, uint32_t events);
+  void modify_fd(WatchId id, uint32_t events);  // ignored for a removed id
   void unwatch_fd(WatchId id);  // safe on an already-removed id
 
   // Runs `cb` once when time_msec() >= when_msec.
@@ -69,9 +84,18 @@ class EventLoop {
   bool stopped() const;
 
   // Wakes every live EventLoop in the process (called after time/warp).
+  // Thread-safe.
   static void notify_clock_changed();
 
+  // Number of watches, timers and hooks currently registered (tests, and
+  // `memory/show`-style introspection).  Loop thread only.
+  size_t n_watches() const;
+  size_t n_timers() const;
+
  private:
+  friend class Seq;
+  // The thread-safe wake-up queue, shared so it can outlive the loop.
+  std::shared_ptr<detail::PostQueue> post_queue() const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
