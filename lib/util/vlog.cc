@@ -1,5 +1,6 @@
-// Minimal vlog implementation: module registry, levels, console output.
-// (Patterns, syslog, the log file and -v parsing are completed in vlog_config.cc.)
+// vlog core: module registry, levels, rate limits and message composition.
+// Destinations live in vlog_output.cc, patterns in vlog_pattern.cc and
+// -v parsing / vlog/list in vlog_config.cc.
 #include "grebe/util/vlog.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <mutex>
 
 #include "grebe/util/clock.h"
+#include "vlog_internal.h"
 
 namespace grebe::vlog {
 
@@ -24,7 +26,14 @@ Registry& registry() {
   return *r;
 }
 
-std::atomic<unsigned> g_seq{0};
+// OVS numbers messages per thread (%N), so each thread's sequence is dense.
+thread_local unsigned t_seq = 0;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(),
+                    [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+}
 
 const char* const kLevelNames[] = {"off", "emer", "err", "warn", "info", "dbg"};
 const char* const kDestNames[] = {"console", "syslog", "file"};
@@ -35,11 +44,7 @@ const char* level_name(Level level) { return kLevelNames[static_cast<int>(level)
 
 Result<Level> level_from_name(std::string_view name) {
   for (int i = 0; i <= static_cast<int>(Level::kDbg); i++) {
-    std::string_view n = kLevelNames[i];
-    if (name.size() == n.size() &&
-        std::equal(name.begin(), name.end(), n.begin(),
-                   [](char a, char b) { return std::tolower(a) == b; }))
-      return static_cast<Level>(i);
+    if (iequals(name, kLevelNames[i])) return static_cast<Level>(i);
   }
   return Error(EINVAL, "unknown log level \"" + std::string(name) + "\"");
 }
@@ -48,7 +53,7 @@ const char* dest_name(Dest dest) { return kDestNames[static_cast<int>(dest)]; }
 
 Result<Dest> dest_from_name(std::string_view name) {
   for (int i = 0; i < kNumDests; i++)
-    if (name == kDestNames[i]) return static_cast<Dest>(i);
+    if (iequals(name, kDestNames[i])) return static_cast<Dest>(i);
   return Error(EINVAL, "unknown log destination \"" + std::string(name) + "\"");
 }
 
@@ -70,7 +75,14 @@ Module* find_module(std::string_view name) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   auto it = r.modules.find(name);
-  return it == r.modules.end() ? nullptr : it->second;
+  if (it != r.modules.end()) return it->second;
+  for (auto& [n, m] : r.modules)
+    if (iequals(n, name)) return m;
+  return nullptr;
+}
+
+void set_all_rate_limits(bool honor) {
+  for (Module* m : all_modules()) m->set_honor_rate_limits(honor);
 }
 
 std::vector<Module*> all_modules() {
@@ -118,10 +130,8 @@ bool RateLimit::allow() {
   return false;
 }
 
-void emit(Dest dest, const Module& module, Level level, unsigned seq, long long wall,
-          std::string_view msg);
-
 void vlog(const Module& module, Level level, const char* fmt, va_list args) {
+  int saved_errno = errno;  // callers log errors and then read errno
   char buf[1024];
   va_list copy;
   va_copy(copy, args);
@@ -134,12 +144,13 @@ void vlog(const Module& module, Level level, const char* fmt, va_list args) {
   } else {
     msg.assign(buf, n < 0 ? 0 : n);
   }
-  unsigned seq = ++g_seq;
+  unsigned seq = ++t_seq;
   long long wall = time_wall_msec();
   for (int d = 0; d < kNumDests; d++) {
     if (static_cast<int>(level) <= static_cast<int>(module.level(static_cast<Dest>(d))))
       emit(static_cast<Dest>(d), module, level, seq, wall, msg);
   }
+  errno = saved_errno;
 }
 
 void log(const Module& module, Level level, const char* fmt, ...) {
@@ -150,7 +161,7 @@ void log(const Module& module, Level level, const char* fmt, ...) {
 }
 
 void log_rl(const Module& module, Level level, RateLimit* rl, const char* fmt, ...) {
-  if (!rl->allow()) return;
+  if (module.honor_rate_limits() && !rl->allow()) return;
   unsigned suppressed = rl->take_suppressed();
   va_list args;
   va_start(args, fmt);

@@ -50,11 +50,15 @@ class Module {
   bool enabled(Level level) const {
     return static_cast<int>(level) <= min_level_.load(std::memory_order_relaxed);
   }
+  // vlog/disable-rate-limit: when false, *_RL messages are never suppressed.
+  bool honor_rate_limits() const { return honor_rate_limits_.load(std::memory_order_relaxed); }
+  void set_honor_rate_limits(bool honor) { honor_rate_limits_.store(honor); }
 
  private:
   const char* name_;
   std::atomic<Level> levels_[kNumDests];
   std::atomic<int> min_level_;
+  std::atomic<bool> honor_rate_limits_{true};
 };
 
 // Token bucket: `rate` messages per minute, up to `burst` at once.  Messages
@@ -81,29 +85,58 @@ void vlog(const Module& module, Level level, const char* fmt, va_list args)
 void log_rl(const Module& module, Level level, RateLimit* rl, const char* fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-// Configuration.
+// Configuration.  All of these may be called from any thread.
+//
 // Parses one -v/--verbose argument ("", "dbg", "console:emer", "file:info",
 // "ANY:dbg", "bridge:file:dbg", "PATTERN:file:%D %m", "FACILITY:daemon") and
-// applies it.  Error text is OVS's.
+// applies it.  On failure nothing is changed and the Error's message is OVS's
+// text (e.g. `no destination, level, or module "foo"`), code EINVAL.
 Status set_levels_from_string(std::string_view spec);
+// The -v[SPEC] option: a null spec sets every module and destination to dbg;
+// otherwise as set_levels_from_string() with the error message prefixed
+// `processing "SPEC": ` as OVS prints it before exiting.
+Status set_verbosity(const char* spec);
 void set_levels(Module* module /* null = all */, Dest dest, Level level, bool all_dests);
+// Exact name first, then case-insensitively (OVS matches names that way).
 Module* find_module(std::string_view name);
 std::vector<Module*> all_modules();  // sorted by name
+void set_all_rate_limits(bool honor);
 
 // Log file.  set_log_file(path) opens (creating) it for appending; an empty
-// path selects the default <logdir>/<program>.log.
+// path selects the default <logdir>/<program>.log.  Logs "opened log file X"
+// (and "closing log file" for a previous one) as OVS does.  On failure the
+// previous file stays in use and the Error carries errno.
 Status set_log_file(std::string_view path);
-const std::string& log_file_name();
-Status reopen_log_file();  // vlog/reopen and SIGHUP
+std::string log_file_name();  // "" when no log file is configured
+bool log_file_is_open();
+// vlog/reopen and SIGHUP: reopens the configured file by name (after log
+// rotation).  No-op success if no file is configured.
+Status reopen_log_file();
+// vlog/close: closes the file but remembers its name, so reopen works.
 void close_log_file();
+// A null/ANY destination is not expressible here: call once per Dest.
 void set_pattern(Dest dest, std::string_view pattern);
-void set_syslog_facility(std::string_view facility);
+std::string pattern(Dest dest);
+// Sets the syslog facility by name ("daemon", "local0", ...); false if the
+// name is unknown.
+bool set_syslog_facility(std::string_view facility);
+// --syslog-target=HOST:PORT: also send RFC 5424 messages over UDP.
+Status set_syslog_target(std::string_view target);
 
-// `vlog/list` output, exactly as OVS prints it.
+// The thread's name for %t/%T (e.g. "handler3"); "" for the main thread.
+void set_subprogram_name(std::string_view name);
+const std::string& subprogram_name();
+
+// `vlog/list` and `vlog/list-pattern` output, exactly as OVS prints them.
 std::string list_levels();
+std::string list_patterns();
 
 // Renders a line for a destination with its pattern (exposed for tests).
 std::string format_message(Dest dest, const Module& module, Level level,
+                           unsigned seq, long long wall_msec, std::string_view msg);
+// Renders `pattern` (OVS's %A %B %c %d %D %E %H %m %N %n %p %P %r %t %T %%
+// with optional [-][0]WIDTH) for one message.
+std::string format_pattern(std::string_view pattern, const Module& module, Level level,
                            unsigned seq, long long wall_msec, std::string_view msg);
 
 }  // namespace grebe::vlog
