@@ -27,15 +27,33 @@ class Stream {
 
   // Opens an active stream ("tcp:127.0.0.1:6653").  Connection may still be
   // in progress: call connect() until it stops returning would_block().
-  // Errors: EAFNOSUPPORT "unknown stream type", EINVAL for a malformed name
-  // (message in OVS's words, e.g. "tcp:1.2.3.4: bad peer name format").
-  static Result<std::unique_ptr<Stream>> open(std::string_view name);
+  // `dscp` (0..63) goes into the IP TOS/traffic class of tcp/ssl streams.
+  // Errors, as OVS returns them (callers print strerror(code()) where OVS
+  // does; message() holds OVS's log text, which is also logged at ERR):
+  //   EAFNOSUPPORT  unknown stream type ("foo:bar"), or a malformed address
+  //                 ("tcp:1.2.3.4: port must be specified",
+  //                  "tcp:1.2.3.4:99999: bad port number \"99999\"",
+  //                  "tcp:x:1: bad IP address \"x\"")
+  //   ENOENT/ECONNREFUSED/...  immediate connect failures (unix: mostly)
+  //   EINVAL        dscp out of range
+  // Unix paths are relative to ovs_rundir(); names longer than a sockaddr_un
+  // holds are reached through /proc/self/fd/<dirfd>/<base>, as OVS does.
+  static Result<std::unique_ptr<Stream>> open(std::string_view name,
+                                              uint8_t dscp = kDscpDefault);
+  // Like open(), but "tcp:IP" / "ssl:IP" without a port get `default_port`
+  // (6653 for OpenFlow, 6640 for OVSDB).
+  static Result<std::unique_ptr<Stream>> open_with_default_port(
+      std::string_view name, uint16_t default_port, uint8_t dscp = kDscpDefault);
   // open() then waits (blocking, up to timeout_msec, -1 = forever) for the
-  // connection to complete.  For command-line tools.
+  // connection to complete.  For command-line tools.  ETIMEDOUT on timeout.
   static Result<std::unique_ptr<Stream>> open_block(std::string_view name,
                                                     long long timeout_msec = -1);
-  // True if `name` has a known active stream prefix.
+  // True if `name` has a known active stream prefix ("TYPE:..." only; the
+  // rest is checked by open()).  Same as OVS's stream_verify_name() == 0.
   static bool is_valid_name(std::string_view name);
+
+  // OVS's default DSCP for control traffic (IPTOS_PREC_INTERNETCONTROL >> 2).
+  static constexpr uint8_t kDscpDefault = 48;
 
   const std::string& name() const { return name_; }
 
@@ -52,9 +70,13 @@ class Stream {
   virtual int fd() const = 0;
   virtual uint32_t poll_events(Op op) const = 0;
 
-  // Peer and local addresses when known ("127.0.0.1", port), for status
-  // columns and logs.
+  // Peer and local addresses when known, for status columns and logs:
+  // peer_name() is the IP as text ("127.0.0.1", "::1"), empty for unix:.
+  // Ports are 0 when unknown.  Valid once connect() succeeded.
   virtual std::string peer_name() const { return {}; }
+  virtual uint16_t peer_port() const { return 0; }
+  virtual std::string local_name() const { return {}; }
+  virtual uint16_t local_port() const { return 0; }
 
  protected:
   explicit Stream(std::string name) : name_(std::move(name)) {}
@@ -69,8 +91,16 @@ class PassiveStream {
 
   // Starts listening ("ptcp:6653", "ptcp:0:127.0.0.1", "punix:/run/x.sock").
   // A punix: listener unlinks a stale socket file first and removes it on
-  // destruction.
-  static Result<std::unique_ptr<PassiveStream>> open(std::string_view name);
+  // destruction.  Like OVS, a ptcp:/pssl: listener's name() is the bound
+  // address ("ptcp:6653:0.0.0.0", "ptcp:41234:[::1]"); punix: keeps the
+  // given name.  Errors as Stream::open(), plus bind()/listen() errnos
+  // (EADDRINUSE, EACCES, ...).
+  static Result<std::unique_ptr<PassiveStream>> open(std::string_view name,
+                                                     uint8_t dscp = Stream::kDscpDefault);
+  // "ptcp:" / "pssl:" without a port ("ptcp:", "ptcp::1.2.3.4" is not
+  // affected) get `default_port`, as OVS's pstream_open_with_default_port().
+  static Result<std::unique_ptr<PassiveStream>> open_with_default_port(
+      std::string_view name, uint16_t default_port, uint8_t dscp = Stream::kDscpDefault);
   static bool is_valid_name(std::string_view name);
 
   const std::string& name() const { return name_; }
@@ -87,5 +117,16 @@ class PassiveStream {
  private:
   std::string name_;
 };
+
+// Blocks (poll(2), no EventLoop) until `stream` is ready for `op` or
+// `timeout_msec` passes (-1 = forever).  Returns ETIMEDOUT on timeout.  For
+// command-line tools and tests; daemons watch fd() on their EventLoop.
+Status wait_blocking(const Stream& stream, Stream::Op op, long long timeout_msec);
+// Same for a listener: waits until accept() may succeed.
+Status wait_blocking(const PassiveStream& pstream, long long timeout_msec);
+
+// Default ports (OVS: OFP_PORT, OVSDB_PORT).
+inline constexpr uint16_t kOfpPort = 6653;
+inline constexpr uint16_t kOvsdbPort = 6640;
 
 }  // namespace grebe::stream
