@@ -1,0 +1,103 @@
+// KeyLayout: what the classifier knows about the keys it classifies.
+//
+// The classifier works on an abstract key of `n_words` uint64 words (a Flow
+// seen as words).  The layout tells it two things the key's owner knows:
+//
+//   - stage boundaries: the key is laid out as metadata, L2, L3, L4 (or any
+//     other order of "cheap to decide first" groups).  Subtables hash the key
+//     one stage at a time so that a miss in an early stage leaves the later
+//     stages wildcarded in the megaflow.
+//   - prefix fields (IPv4/IPv6 addresses): fields on which rules usually match
+//     CIDR prefixes.  A prefix trie per field lets a lookup skip subtables and
+//     un-wildcard only the address bits it needed.
+//
+// Layouts are built by code (the Flow binding), not from input, so a bad one
+// is a programming error; validate() says what is wrong.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "grebe/util/result.h"
+
+namespace grebe::classifier {
+
+// Largest key the classifier accepts; lookups keep per-call scratch state on
+// the stack sized by this.
+inline constexpr size_t kMaxKeyWords = 128;
+// Most stages a layout may declare.
+inline constexpr size_t kMaxStages = 8;
+// Most prefix fields (tries) a classifier may use at once (OVS: 3).
+inline constexpr size_t kMaxPrefixFields = 4;
+
+// A 128-bit prefix value, most significant bit first: bit 0 of the prefix is
+// the top bit of `hi`.  IPv4 addresses use the first 32 bits.
+struct Prefix128 {
+  uint64_t hi = 0;
+  uint64_t lo = 0;
+
+  friend bool operator==(const Prefix128&, const Prefix128&) = default;
+  // Bit `i` (0 = most significant).
+  bool bit(unsigned i) const {
+    return i < 64 ? (hi >> (63 - i)) & 1 : (lo >> (127 - i)) & 1;
+  }
+  // This value with all bits from `n_bits` on cleared.
+  Prefix128 truncated(unsigned n_bits) const;
+  // Number of leading bits equal in both (0..128).
+  unsigned common_prefix_len(const Prefix128& other) const;
+  // The all-ones prefix of `n_bits` bits (a CIDR netmask).
+  static Prefix128 netmask(unsigned n_bits);
+};
+
+// Where one prefix field lives in the key.  The field is a sequence of bytes,
+// most significant first; `byte_pos[k]` is the key bit position
+// (word * 64 + shift) of the least significant bit of byte k.
+struct PrefixField {
+  std::string name;      // "nw_src", "ipv6_dst", ... (OVS field names)
+  unsigned n_bits = 0;   // 1..128, a multiple of 8
+  std::array<uint16_t, 16> byte_pos{};
+
+  unsigned n_bytes() const { return n_bits / 8; }
+  // Key word holding the first (most significant) byte.
+  size_t first_word() const { return byte_pos[0] / 64; }
+
+  // A field stored as a big-endian (network order) byte string at byte
+  // offset `key_byte_offset` of the key seen as memory (the usual layout of
+  // a struct holding ovs_be32 / in6_addr members).
+  static PrefixField network_order(std::string name, size_t key_byte_offset,
+                                   unsigned n_bytes);
+  // A field stored as a host-order integer: its most significant bit is bit
+  // `msb` (63 = top) of key word `word`, continuing into the next word's top
+  // bit when it crosses a word boundary.
+  static PrefixField host_order(std::string name, size_t word, unsigned msb,
+                                unsigned n_bits);
+
+  // The field's value in `words` (a key, mask or wildcard of the layout).
+  Prefix128 extract(const uint64_t* words) const;
+  // ORs the first `n_bits` bits of the field into `words` (a wildcard mask).
+  void set_prefix_bits(uint64_t* words, unsigned n_bits) const;
+  // True if the first `n_bits` bits of the field are all set in `words`.
+  bool prefix_bits_set(const uint64_t* words, unsigned n_bits) const;
+  // If the field's mask in `mask` is a CIDR netmask, its length (0 when the
+  // field is wildcarded); -1 when it is not a prefix (e.g. 0xff00ff00).
+  int mask_prefix_len(const uint64_t* mask) const;
+};
+
+struct KeyLayout {
+  size_t n_words = 0;
+  // Exclusive end word of each stage, strictly increasing; the last is n_words.
+  std::vector<size_t> stage_ends;
+  // Fields that get a prefix trie (at most kMaxPrefixFields); each must lie
+  // within one stage.
+  std::vector<PrefixField> prefix_fields;
+
+  // Ok, or EINVAL with what is wrong.
+  Status validate() const;
+  // Index of the stage holding key word `word`.
+  size_t stage_of_word(size_t word) const;
+};
+
+}  // namespace grebe::classifier

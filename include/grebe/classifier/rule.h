@@ -1,0 +1,100 @@
+// Rule: one classifier entry (a match, a priority and a version range).
+//
+// Rules are owned by the classifier's client (ofproto's flow rules derive
+// from Rule or hold one).  The classifier only links them in; a rule must
+// stay alive and unmodified while it is in a classifier, and, because readers
+// may still hold a pointer returned by a lookup, until the client knows no
+// reader can still use it (ofproto defers destruction past its RCU grace
+// period).
+//
+// Versions implement OpenFlow bundles: a rule is visible to lookups in
+// versions [add_version, remove_version).  A bundle prepares its changes in a
+// future version (new rules added with it, old rules made invisible in it)
+// and commits by making that version current, so every change becomes visible
+// atomically.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace grebe::classifier {
+
+using Version = uint64_t;
+inline constexpr Version kVersionMin = 0;
+// Lookups in this version see every rule that is not being removed.
+inline constexpr Version kVersionMax = std::numeric_limits<Version>::max() - 1;
+// remove_version of a rule that is not scheduled for removal.
+inline constexpr Version kVersionNotRemoved = std::numeric_limits<Version>::max();
+
+// A match on a key: `value` bits matter where `mask` bits are 1.  Both spans
+// must have the layout's n_words words.
+struct MatchView {
+  std::span<const uint64_t> value;
+  std::span<const uint64_t> mask;
+};
+
+class Subtable;
+class Classifier;
+
+class Rule {
+ public:
+  // Copies the match; `value` is stored masked.  Sizes are checked when the
+  // rule is inserted (Classifier::insert returns EINVAL on a mismatch).
+  Rule(MatchView match, int priority);
+  Rule(std::span<const uint64_t> value, std::span<const uint64_t> mask, int priority)
+      : Rule(MatchView{value, mask}, priority) {}
+  Rule(const Rule&) = delete;
+  Rule& operator=(const Rule&) = delete;
+  virtual ~Rule() = default;
+
+  int priority() const { return priority_; }
+  std::span<const uint64_t> value() const { return value_; }  // masked
+  std::span<const uint64_t> mask() const { return mask_; }
+  MatchView match() const { return {value_, mask_}; }
+
+  // Any thread.
+  Version add_version() const { return add_version_.load(std::memory_order_relaxed); }
+  Version remove_version() const { return remove_version_.load(std::memory_order_acquire); }
+  bool visible_in(Version v) const {
+    return add_version() <= v && v < remove_version();
+  }
+  // True if a removal version has been set (the rule will go away).
+  bool eventually_invisible() const { return remove_version() != kVersionNotRemoved; }
+  // True while linked into a classifier.
+  bool in_classifier() const { return subtable_ != nullptr; }
+
+  // Writer thread: makes the rule invisible to lookups in `version` and later
+  // (a bundle's delete); the rule stays in the classifier until removed.
+  void make_invisible_in_version(Version version);
+  // Writer thread: undoes make_invisible_in_version() (a bundle's abort).
+  void restore_visibility();
+
+  // True if both have the same mask and (masked) value; ignores priority.
+  bool same_match(const Rule& other) const;
+  bool same_match(MatchView match) const;
+  // OpenFlow "loose" match: this rule is at least as specific as `criteria`
+  // (its mask covers the criteria's mask) and agrees with it on every bit the
+  // criteria matches.  Ignores priority.
+  bool is_loose_match(MatchView criteria) const;
+  // True if this rule matches key `key`.
+  bool matches(const uint64_t* key) const;
+
+ private:
+  friend class Subtable;
+  friend class Classifier;
+
+  std::vector<uint64_t> value_;
+  std::vector<uint64_t> mask_;
+  int priority_;
+  std::atomic<Version> add_version_{kVersionMin};
+  std::atomic<Version> remove_version_{kVersionNotRemoved};
+  // Classifier links, written only by the writer under the classifier lock.
+  Subtable* subtable_ = nullptr;
+  Rule* next_same_match_ = nullptr;  // same match, lower (or equal) priority
+  uint32_t list_index_ = 0;          // position in its subtable's rule list
+};
+
+}  // namespace grebe::classifier
