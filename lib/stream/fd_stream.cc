@@ -103,9 +103,7 @@ uint32_t FdStream::poll_events(Op op) const {
   return op == Op::kRecv ? event::kReadable : event::kWritable;
 }
 
-namespace {
-
-sockaddr_storage name_of(int fd, bool peer) {
+sockaddr_storage socket_name(int fd, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   int r = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
@@ -114,12 +112,10 @@ sockaddr_storage name_of(int fd, bool peer) {
   return ss;
 }
 
-}  // namespace
-
-std::string FdStream::peer_name() const { return ss_format_ip(name_of(fd_, true)); }
-uint16_t FdStream::peer_port() const { return ss_get_port(name_of(fd_, true)); }
-std::string FdStream::local_name() const { return ss_format_ip(name_of(fd_, false)); }
-uint16_t FdStream::local_port() const { return ss_get_port(name_of(fd_, false)); }
+std::string FdStream::peer_name() const { return ss_format_ip(socket_name(fd_, true)); }
+uint16_t FdStream::peer_port() const { return ss_get_port(socket_name(fd_, true)); }
+std::string FdStream::local_name() const { return ss_format_ip(socket_name(fd_, false)); }
+uint16_t FdStream::local_port() const { return ss_get_port(socket_name(fd_, false)); }
 
 FdPassiveStream::FdPassiveStream(std::string name, int fd, MakeStream make_stream,
                                  std::string unlink_path, uint16_t bound_port)

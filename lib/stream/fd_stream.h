@@ -39,6 +39,8 @@ class FdStream : public Stream {
 // Nonzero errno if a non-blocking connect on `fd` failed, EAGAIN if it is
 // still in progress, 0 once connected (OVS: check_connection_completion()).
 int check_connection_completion(int fd);
+// getpeername()/getsockname() of `fd`; ss_family AF_UNSPEC on failure.
+sockaddr_storage socket_name(int fd, bool peer);
 // Sets IP_TOS / IPV6_TCLASS; returns an errno or 0.
 int set_dscp(int fd, int family, uint8_t dscp);
 

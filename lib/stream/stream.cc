@@ -11,6 +11,7 @@
 #include "grebe/util/clock.h"
 #include "grebe/util/coverage.h"
 #include "grebe/util/vlog.h"
+#include "ssl_stream.h"
 
 VLOG_DEFINE_THIS_MODULE(stream);
 COVERAGE_DEFINE(stream_open);
@@ -38,11 +39,13 @@ struct PassiveClass {
 constexpr ActiveClass kActiveClasses[] = {
     {"tcp", [](std::string_view n, std::string_view s, uint8_t d) { return detail::tcp_open(n, s, d); }},
     {"unix", [](std::string_view n, std::string_view s, uint8_t) { return detail::unix_open(n, s); }},
+    {"ssl", [](std::string_view n, std::string_view s, uint8_t d) { return detail::ssl_open(n, s, d); }},
 };
 
 constexpr PassiveClass kPassiveClasses[] = {
     {"ptcp", [](std::string_view, std::string_view s, uint8_t d) { return detail::ptcp_open(s, d); }},
     {"punix", [](std::string_view n, std::string_view s, uint8_t) { return detail::punix_open(n, s); }},
+    {"pssl", [](std::string_view, std::string_view s, uint8_t d) { return detail::pssl_open(s, d); }},
 };
 
 // "TYPE:ARGS" -> TYPE, or nullopt-like empty view when there is no colon.
@@ -162,6 +165,7 @@ bool PassiveStream::is_valid_name(std::string_view name) {
 }
 
 Status wait_blocking(const Stream& stream, Stream::Op op, long long timeout_msec) {
+  if (op == Stream::Op::kRecv && stream.pending() > 0) return ok_status();
   return poll_fd(stream.fd(), stream.poll_events(op), timeout_msec);
 }
 

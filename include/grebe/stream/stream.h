@@ -8,8 +8,17 @@
 // poll_events() on fd() (an EventLoop watch) and retries.  A Stream is owned
 // by one thread at a time.
 //
-// SSL needs keys configured first with ssl_config() (ssl.h); until then
-// ssl:/pssl: open fails with a clear error.
+// SSL needs keys configured first (grebe/stream/ssl.h); until then
+// ssl:/pssl: open fails with ENOPROTOOPT and OVS's message ("Private key must
+// be configured to use SSL").
+//
+// Two rules every caller follows (they matter for ssl:, which encrypts in
+// records and buffers inside OpenSSL):
+//  * Read until recv() reports would_block() before waiting for kRecv, or
+//    check pending(): decrypted bytes may wait inside the stream while
+//    fd() is not readable.
+//  * After send() reports would_block(), retry with the same bytes first
+//    (more may be appended): an SSL record is already sealed around them.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +70,8 @@ class Stream {
   virtual Status connect() = 0;
   // Reads up to n bytes.  Returns 0 at end of stream.
   virtual Result<size_t> recv(void* buf, size_t n) = 0;
+  // Bytes that recv() can return without touching fd() (SSL buffers).
+  virtual size_t pending() const { return 0; }
   // Writes up to n bytes; returns how many were taken (maybe fewer).
   virtual Result<size_t> send(const void* buf, size_t n) = 0;
 
@@ -77,6 +88,8 @@ class Stream {
   virtual uint16_t peer_port() const { return 0; }
   virtual std::string local_name() const { return {}; }
   virtual uint16_t local_port() const { return 0; }
+  // For ssl: the peer certificate's common name, once connected.
+  virtual std::string peer_id() const { return {}; }
 
  protected:
   explicit Stream(std::string name) : name_(std::move(name)) {}
