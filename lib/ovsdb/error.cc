@@ -85,6 +85,8 @@ void serialize(std::string& out, const Json& j) {
   }
 }
 
+std::string retval_string(int e) { return e == EOF ? "End of file" : errno_string(e); }
+
 }  // namespace
 
 Json OvsdbError::to_json() const {
@@ -92,7 +94,7 @@ Json OvsdbError::to_json() const {
   j["error"] = tag;
   if (!details.empty()) j["details"] = details;
   if (!syntax.empty()) j["syntax"] = syntax;
-  if (errno_value) j["io-error"] = errno_string(errno_value);
+  if (errno_value) j["io-error"] = retval_string(errno_value);
   return j;
 }
 
@@ -101,7 +103,7 @@ std::string OvsdbError::to_string() const {
   if (!syntax.empty()) s += "syntax \"" + syntax + "\": ";
   s += tag;
   if (!details.empty()) s += ": " + details;
-  if (errno_value) s += " (" + errno_string(errno_value) + ")";
+  if (errno_value) s += " (" + retval_string(errno_value) + ")";
   return s;
 }
 
