@@ -1,0 +1,39 @@
+// Private declarations shared between the odp key/action source files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "grebe/netlink/attr.h"
+#include "grebe/odp/odp_key.h"
+#include "grebe/util/result.h"
+
+namespace grebe::odp {
+
+// Nesting limit for encap(...) / actions, as OVS's MAX_ODP_NESTED.
+inline constexpr int kMaxOdpNested = 32;
+
+// "vid=..,pcp=..[,cfi=0]" for a TCI and its mask (host order).
+void format_vlan_tci(std::string& out, uint16_t tci, uint16_t mask, bool verbose);
+// "label=..,tc=..,ttl=..,bos=.." for one label stack entry (host order).
+void format_mpls_lse(std::string& out, uint32_t lse);
+// 128-bit value stored as a host-order u128 (OVS's ovs_u128 layout).
+void format_u128(std::string& out, const uint8_t* key, const uint8_t* mask, bool verbose);
+// Parses a 128-bit value[/mask] into host-order u128 bytes; 0 on error.
+size_t scan_u128(const char* s, uint8_t* key, uint8_t* mask);
+// Hex bytes separated by spaces: the generic attribute payload format.
+void format_generic_odp_key(std::string& out, nl::Attr a);
+
+// tunnel(...) contents.
+void format_odp_tun_attr(std::string& out, nl::Attr a, nl::Attr ma, bool verbose);
+// Parses the inside of "tunnel(" up to and including the closing ')'.
+// Returns characters consumed or 0 on a syntax error.
+size_t parse_odp_tun_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask);
+
+// Length sanity check shared by key and tunnel formatting: prints the
+// attribute generically and returns false if its length is wrong.
+using AttrLenFn = int (*)(uint16_t);
+bool check_attr_len(std::string& out, nl::Attr a, nl::Attr ma, AttrLenFn len_of,
+                    bool need_key);
+
+}  // namespace grebe::odp
