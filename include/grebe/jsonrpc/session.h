@@ -1,0 +1,72 @@
+// Session: a JSON-RPC client connection that keeps itself up (OVS's
+// jsonrpc_session): connects to one of `remotes` in turn, reconnects with
+// exponential backoff after failures, answers "echo" requests, and sends
+// "echo" probes after `probe_interval_msec` of silence, dropping the
+// connection if the peer stays silent for another interval.
+//
+// TODO(daemon): switch the backoff/probe logic to the reconnect FSM in
+// lib/stream once it lands, so sessions and rconn share one state machine.
+//
+// Threads: a Session lives on one EventLoop and every method must be called
+// from that loop's thread.  Callbacks run on that thread and must not
+// destroy the Session.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grebe/jsonrpc/message.h"
+#include "grebe/util/result.h"
+
+namespace grebe::event {
+class EventLoop;
+}
+
+namespace grebe::jsonrpc {
+
+class Session {
+ public:
+  struct Options {
+    long long probe_interval_msec = 5000;  // 0 disables probes
+    long long min_backoff_msec = 1000;
+    long long max_backoff_msec = 8000;
+    size_t max_message_bytes = 64u << 20;
+    // A peer that does not read is disconnected once this much is queued
+    // (0 = unlimited).
+    size_t max_backlog_bytes = 0;
+  };
+  struct Callbacks {
+    std::function<void(Message)> on_message;    // everything but echo traffic
+    std::function<void()> on_connected;
+    std::function<void(const Error&)> on_disconnected;
+  };
+
+  Session(event::EventLoop& loop, std::vector<std::string> remotes, Callbacks callbacks,
+          Options options);
+  Session(event::EventLoop& loop, std::vector<std::string> remotes, Callbacks callbacks);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Sends if connected; returns ENOTCONN otherwise (OVS drops such messages
+  // too: callers resend their state from on_connected).
+  Status send(const Message& msg);
+  bool is_connected() const;
+  // Increments on every connect and disconnect.
+  unsigned seqno() const;
+  // Drops the current connection (if any) and reconnects at once.
+  void force_reconnect();
+  // The remote currently in use or being tried.
+  const std::string& remote() const;
+  size_t backlog() const;
+  // The last error seen on any connection (ok if none yet).
+  Status last_error() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace grebe::jsonrpc
