@@ -25,7 +25,7 @@ Classifier::Classifier(KeyLayout layout) : layout_(std::move(layout)) {
   const Status valid = layout_.validate();
   if (!valid.ok()) VLOG_EMER("bad key layout: %s", valid.error().message().c_str());
   GREBE_ASSERT(valid.ok());
-  for (size_t i = 0; i < layout_.prefix_fields.size(); ++i) {
+  for (size_t i = 0; i < layout_.prefix_fields.size() && i < kMaxTries; ++i) {
     trie_fields_.push_back(i);
     tries_.emplace_back(layout_.prefix_fields[i].n_bits);
   }
@@ -158,7 +158,7 @@ bool Classifier::remove(Rule* rule) {
 }
 
 Status Classifier::set_prefix_fields(const std::vector<std::string>& names) {
-  if (names.size() > kMaxPrefixFields) {
+  if (names.size() > kMaxTries) {
     return Error(EINVAL, "too many prefix fields");
   }
   std::vector<size_t> fields;
@@ -180,6 +180,13 @@ Status Classifier::set_prefix_fields(const std::vector<std::string>& names) {
   return ok_status();
 }
 
+std::vector<std::string> Classifier::prefix_fields() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> names;
+  for (size_t f : trie_fields_) names.push_back(layout_.prefix_fields[f].name);
+  return names;
+}
+
 void Classifier::rebuild_tries() {
   tries_.clear();
   for (size_t f : trie_fields_) tries_.emplace_back(layout_.prefix_fields[f].n_bits);
@@ -194,7 +201,7 @@ const Rule* Classifier::lookup(Version version, const uint64_t* key, uint64_t* w
                                LookupStats* stats) const {
   COVERAGE_INC(cls_lookup);
   std::shared_lock lock(mutex_);
-  TrieLookup tries[kMaxPrefixFields];
+  TrieLookup tries[kMaxTries];
   for (size_t j = 0; j < tries_.size(); ++j) {
     tries[j].trie = &tries_[j];
     tries[j].field = &layout_.prefix_fields[trie_fields_[j]];

@@ -97,9 +97,12 @@ class Classifier {
   bool remove(Rule* rule);
 
   // Uses only the prefix fields of the layout named in `names` (OVS's
-  // Flow_Table "prefixes"), rebuilding the tries.  EINVAL on an unknown name
-  // or too many names; nothing changes then.
+  // Flow_Table "prefixes"; empty = none), rebuilding the tries.  EINVAL on an
+  // unknown or duplicate name or more than kMaxTries names; nothing changes
+  // then.
   Status set_prefix_fields(const std::vector<std::string>& names);
+  // Names of the prefix fields in use, in trie order.
+  std::vector<std::string> prefix_fields() const;
 
   // --- Any thread ----------------------------------------------------------
 

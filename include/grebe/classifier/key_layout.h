@@ -30,8 +30,10 @@ namespace grebe::classifier {
 inline constexpr size_t kMaxKeyWords = 128;
 // Most stages a layout may declare.
 inline constexpr size_t kMaxStages = 8;
-// Most prefix fields (tries) a classifier may use at once (OVS: 3).
-inline constexpr size_t kMaxPrefixFields = 4;
+// Most prefix fields a layout may offer, and most a classifier uses at once
+// (OVS's CLS_MAX_TRIES).
+inline constexpr size_t kMaxPrefixFields = 8;
+inline constexpr size_t kMaxTries = 3;
 
 // A 128-bit prefix value, most significant bit first: bit 0 of the prefix is
 // the top bit of `hi`.  IPv4 addresses use the first 32 bits.
@@ -90,8 +92,8 @@ struct KeyLayout {
   size_t n_words = 0;
   // Exclusive end word of each stage, strictly increasing; the last is n_words.
   std::vector<size_t> stage_ends;
-  // Fields that get a prefix trie (at most kMaxPrefixFields); each must lie
-  // within one stage.
+  // Fields that may get a prefix trie (at most kMaxPrefixFields); each must
+  // lie within one stage.  A new classifier uses the first kMaxTries.
   std::vector<PrefixField> prefix_fields;
 
   // Ok, or EINVAL with what is wrong.

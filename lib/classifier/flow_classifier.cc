@@ -1,0 +1,83 @@
+#include "grebe/classifier/flow_classifier.h"
+
+#include <cstddef>
+#include <cstring>
+
+namespace grebe::classifier {
+namespace {
+
+// A host-order uint32 member at byte offset `offset` of Flow: on a
+// little-endian host its top bit is bit (offset % 8) * 8 + 31 of its word.
+PrefixField u32_field(const char* name, size_t offset) {
+  return PrefixField::host_order(name, offset / 8, static_cast<unsigned>((offset % 8) * 8 + 31),
+                                 32);
+}
+
+KeyLayout build_flow_layout() {
+  KeyLayout l;
+  l.n_words = kFlowU64s;
+  l.stage_ends.assign(std::begin(kFlowStageEnd), std::end(kFlowStageEnd));
+  l.prefix_fields = {
+      u32_field("nw_dst", offsetof(Flow, nw_dst)),
+      u32_field("nw_src", offsetof(Flow, nw_src)),
+      PrefixField::network_order("ipv6_dst", offsetof(Flow, ipv6_dst), 16),
+      PrefixField::network_order("ipv6_src", offsetof(Flow, ipv6_src), 16),
+      u32_field("tun_dst", offsetof(Flow, tunnel) + offsetof(FlowTnl, ip_dst)),
+      u32_field("tun_src", offsetof(Flow, tunnel) + offsetof(FlowTnl, ip_src)),
+      u32_field("ct_nw_dst", offsetof(Flow, ct_nw_dst)),
+      u32_field("ct_nw_src", offsetof(Flow, ct_nw_src)),
+  };
+  return l;
+}
+
+}  // namespace
+
+const KeyLayout& flow_layout() {
+  static const KeyLayout layout = build_flow_layout();
+  return layout;
+}
+
+std::string_view canonical_prefix_field(std::string_view name) {
+  struct Alias {
+    std::string_view ovs;
+    std::string_view ours;
+  };
+  static constexpr Alias kAliases[] = {
+      {"nw_src", "nw_src"},       {"ip_src", "nw_src"},       {"nw_dst", "nw_dst"},
+      {"ip_dst", "nw_dst"},       {"ipv6_src", "ipv6_src"},   {"ipv6_dst", "ipv6_dst"},
+      {"tun_src", "tun_src"},     {"tun_dst", "tun_dst"},     {"ct_nw_src", "ct_nw_src"},
+      {"ct_nw_dst", "ct_nw_dst"},
+  };
+  for (const Alias& a : kAliases) {
+    if (a.ovs == name) return a.ours;
+  }
+  return {};
+}
+
+Match rule_match(const Rule& rule) {
+  Match m;
+  if (rule.value().size() == kFlowU64s && rule.mask().size() == kFlowU64s) {
+    std::memcpy(m.flow.words(), rule.value().data(), sizeof(Flow));
+    std::memcpy(m.wc.masks.words(), rule.mask().data(), sizeof(Flow));
+  }
+  return m;
+}
+
+FlowClassifier::FlowClassifier() : Classifier(flow_layout()) {
+  // The layout lists nw_dst, nw_src first: OVS's default tries.
+  Status s = set_prefix_fields({"nw_dst", "nw_src"});
+  (void)s;
+}
+
+Status FlowClassifier::set_prefixes(const std::vector<std::string>& ovs_names) {
+  if (ovs_names.size() == 1 && ovs_names[0] == "none") return set_prefix_fields({});
+  std::vector<std::string> names;
+  for (const std::string& n : ovs_names) {
+    const std::string_view ours = canonical_prefix_field(n);
+    if (ours.empty()) return Error(EINVAL, "'prefixes' with unknown or incompatible field: " + n);
+    names.emplace_back(ours);
+  }
+  return set_prefix_fields(names);
+}
+
+}  // namespace grebe::classifier
