@@ -274,6 +274,8 @@ void format_odp_key_attr(std::string& out, nl::Attr a, nl::Attr ma, bool verbose
 
 std::string odp_flow_format(nl::Bytes key, nl::Bytes mask, bool verbose) {
   std::string out;
+  FormatDepthGuard guard;
+  if (guard.too_deep()) return "...";
   if (key.empty()) return "<empty>";
   bool has_ethtype = false, has_packet_type = false, first = true;
   nl::AttrIterator it(key);

@@ -13,6 +13,21 @@ namespace grebe::odp {
 // Nesting limit for encap(...) / actions, as OVS's MAX_ODP_NESTED.
 inline constexpr int kMaxOdpNested = 32;
 
+// Counts formatter recursion on this thread (nested encap/clone/sample) so
+// hostile input cannot exhaust the stack.
+class FormatDepthGuard {
+ public:
+  FormatDepthGuard() { ++depth(); }
+  ~FormatDepthGuard() { --depth(); }
+  bool too_deep() const { return depth() > 4 * kMaxOdpNested; }
+
+ private:
+  static int& depth() {
+    static thread_local int d = 0;
+    return d;
+  }
+};
+
 // "vid=..,pcp=..[,cfi=0]" for a TCI and its mask (host order).
 void format_vlan_tci(std::string& out, uint16_t tci, uint16_t mask, bool verbose);
 // "label=..,tc=..,ttl=..,bos=.." for one label stack entry (host order).

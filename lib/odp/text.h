@@ -55,6 +55,39 @@ using BitToString = const char* (*)(uint32_t bit);
 int parse_flags(const char* s, BitToString names, char end, uint32_t allowed,
                 uint32_t* flags, uint32_t* mask);
 
+// A chainable scanner in the spirit of ovs_scan(): literals must match
+// exactly, numbers follow scan_uint() rules; once a step fails all later
+// steps fail.  `consumed()` is valid only if ok().
+//     Scan sc(s);
+//     sc.lit("push_vlan(vid=").num(&vid).lit(",pcp=").num(&pcp).lit(")");
+class Scan {
+ public:
+  explicit Scan(const char* s) : start_(s), p_(s) {}
+  Scan& lit(const char* l) {
+    size_t n = ok_ ? match(p_, l) : 0;
+    if (!n && *l) ok_ = false;
+    p_ += n;
+    return *this;
+  }
+  template <typename T>
+  Scan& num(T* out, int base = 0) {
+    unsigned long long v = 0;
+    size_t n = ok_ ? scan_uint(p_, &v, base) : 0;
+    if (!n) ok_ = false;
+    if (ok_) *out = static_cast<T>(v);
+    p_ += n;
+    return *this;
+  }
+  bool ok() const { return ok_; }
+  size_t consumed() const { return p_ - start_; }
+  const char* pos() const { return p_; }
+
+ private:
+  const char* start_;
+  const char* p_;
+  bool ok_ = true;
+};
+
 // ---- Formatting ------------------------------------------------------------
 
 void appendf(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

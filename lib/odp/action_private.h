@@ -1,0 +1,30 @@
+// Private declarations shared by the action codec source files.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "grebe/netlink/attr.h"
+#include "grebe/odp/odp_key.h"
+#include "grebe/util/result.h"
+
+namespace grebe::odp {
+
+inline constexpr size_t kScanFail = SIZE_MAX;
+
+inline Error action_syntax_error() { return Error(EINVAL, "odp_actions_from_string: error"); }
+
+// Formats / parses one action of the named family.  Parsers take the
+// NUL-terminated text at the action's start and return characters consumed.
+void format_userspace_action(std::string& out, nl::Attr attr);
+Result<size_t> parse_userspace_action(const char* s, nl::AttrBuilder& actions);
+void format_ct_action(std::string& out, nl::Attr attr);
+// Returns 0 if `s` does not start with "ct".
+Result<size_t> parse_ct_action(const char* s, nl::AttrBuilder& actions);
+
+// One action / a ')'-terminated action list (sample, clone, check_pkt_len).
+Result<size_t> parse_odp_action(const char* s, nl::AttrBuilder& actions,
+                                const PortNameMap* names, int depth);
+
+}  // namespace grebe::odp
