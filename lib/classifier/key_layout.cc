@@ -4,30 +4,6 @@
 
 namespace grebe::classifier {
 
-Prefix128 Prefix128::netmask(unsigned n_bits) {
-  Prefix128 m;
-  if (n_bits >= 128) return Prefix128{~0ull, ~0ull};
-  if (n_bits >= 64) {
-    m.hi = ~0ull;
-    m.lo = n_bits == 64 ? 0 : ~0ull << (128 - n_bits);
-  } else {
-    m.hi = n_bits == 0 ? 0 : ~0ull << (64 - n_bits);
-  }
-  return m;
-}
-
-Prefix128 Prefix128::truncated(unsigned n_bits) const {
-  const Prefix128 m = netmask(n_bits);
-  return Prefix128{hi & m.hi, lo & m.lo};
-}
-
-unsigned Prefix128::common_prefix_len(const Prefix128& other) const {
-  const uint64_t dh = hi ^ other.hi;
-  if (dh) return static_cast<unsigned>(std::countl_zero(dh));
-  const uint64_t dl = lo ^ other.lo;
-  return 64 + static_cast<unsigned>(std::countl_zero(dl));  // 128 if equal
-}
-
 PrefixField PrefixField::network_order(std::string name, size_t key_byte_offset,
                                        unsigned n_bytes) {
   PrefixField f;

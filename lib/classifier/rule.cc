@@ -1,5 +1,7 @@
 #include "grebe/classifier/rule.h"
 
+#include "grebe/util/assert.h"
+
 namespace grebe::classifier {
 
 Rule::Rule(MatchView match, int priority)
@@ -11,6 +13,8 @@ Rule::Rule(MatchView match, int priority)
     value_[i] &= i < mask_.size() ? mask_[i] : 0;
   }
 }
+
+Rule::~Rule() { GREBE_ASSERT(!in_classifier()); }
 
 void Rule::make_invisible_in_version(Version version) {
   remove_version_.store(version, std::memory_order_release);

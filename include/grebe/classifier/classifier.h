@@ -37,12 +37,14 @@
 //
 // Threads and locking: one writer thread (ofproto's main thread) makes all
 // changes; any number of threads (upcall handlers, revalidators) look up
-// concurrently.  First cut: one std::shared_mutex per classifier.  Readers
-// take it shared for one lookup (never blocking each other); the writer takes
-// it exclusive only for the in-memory update of a single change, so readers
-// wait at most that long.  It is a leaf lock: nothing else is acquired while
-// it is held, except that for_each() calls its callback under the shared lock
-// (the callback must not call writer methods of the same classifier).
+// concurrently.  First cut: one reader-writer lock per classifier (RwLock,
+// writer-preferring so flow_mods are not starved).  Readers take it shared
+// for one call (never blocking each other); the writer takes it exclusive
+// only for the in-memory update of a single change, so readers wait at most
+// that long.  It is a leaf lock: nothing else is acquired while it is held,
+// except that for_each() calls its callback under the shared lock (the
+// callback must not call back into the same classifier).  A later version
+// can swap in RCU-style snapshots per subtable without changing this API.
 // Rule versions are atomics and may be changed by the writer without it.
 #pragma once
 
@@ -56,6 +58,7 @@
 
 #include "grebe/classifier/key_layout.h"
 #include "grebe/classifier/prefix_trie.h"
+#include "grebe/classifier/rwlock.h"
 #include "grebe/classifier/rule.h"
 #include "grebe/util/result.h"
 
@@ -153,7 +156,7 @@ class Classifier {
   void rebuild_tries();
 
   KeyLayout layout_;
-  mutable std::shared_mutex mutex_;
+  mutable RwLock mutex_;
   std::unordered_map<std::vector<uint64_t>, std::unique_ptr<Subtable>, MaskHash> subtables_;
   std::vector<Subtable*> ordered_;  // by max priority, descending
   std::vector<size_t> trie_fields_;  // layout prefix_fields indexes in use

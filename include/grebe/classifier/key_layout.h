@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -46,12 +47,23 @@ struct Prefix128 {
   bool bit(unsigned i) const {
     return i < 64 ? (hi >> (63 - i)) & 1 : (lo >> (127 - i)) & 1;
   }
-  // This value with all bits from `n_bits` on cleared.
-  Prefix128 truncated(unsigned n_bits) const;
-  // Number of leading bits equal in both (0..128).
-  unsigned common_prefix_len(const Prefix128& other) const;
   // The all-ones prefix of `n_bits` bits (a CIDR netmask).
-  static Prefix128 netmask(unsigned n_bits);
+  static Prefix128 netmask(unsigned n_bits) {
+    if (n_bits >= 128) return Prefix128{~0ull, ~0ull};
+    if (n_bits >= 64) return Prefix128{~0ull, n_bits == 64 ? 0 : ~0ull << (128 - n_bits)};
+    return Prefix128{n_bits == 0 ? 0 : ~0ull << (64 - n_bits), 0};
+  }
+  // This value with all bits from `n_bits` on cleared.
+  Prefix128 truncated(unsigned n_bits) const {
+    const Prefix128 m = netmask(n_bits);
+    return Prefix128{hi & m.hi, lo & m.lo};
+  }
+  // Number of leading bits equal in both (0..128).
+  unsigned common_prefix_len(const Prefix128& other) const {
+    const uint64_t dh = hi ^ other.hi;
+    if (dh) return static_cast<unsigned>(std::countl_zero(dh));
+    return 64 + static_cast<unsigned>(std::countl_zero(lo ^ other.lo));  // 128 if equal
+  }
 };
 
 // Where one prefix field lives in the key.  The field is a sequence of bytes,

@@ -48,7 +48,8 @@ class Rule {
       : Rule(MatchView{value, mask}, priority) {}
   Rule(const Rule&) = delete;
   Rule& operator=(const Rule&) = delete;
-  virtual ~Rule() = default;
+  // Destroying a rule that is still in a classifier is a programming error.
+  virtual ~Rule();
 
   int priority() const { return priority_; }
   std::span<const uint64_t> value() const { return value_; }  // masked
