@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Differential test: the same transactions run by stock ovsdb-tool and by
+# ours on copies of one database must give the same replies (results,
+# error tags, details) once UUIDs are masked, and leave the same contents.
+set -euo pipefail
+
+: "${GREBE_BIN:?}"
+ours=$GREBE_BIN/ovsdb-tool
+stock=/usr/bin/ovsdb-tool
+stock_schema=/usr/share/openvswitch/vswitch.ovsschema
+[ -x "$ours" ] || { echo "no $ours"; exit 77; }
+[ -x "$stock" ] && [ -f "$stock_schema" ] || { echo "stock ovsdb-tool not installed"; exit 77; }
+
+dir=$(mktemp -d /tmp/grebe-test-ovsdb-tool-diff.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+export OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir
+cd "$dir"
+
+mask() { sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/U/g'; }
+# Row order is unspecified: sort each "rows" array.
+sort_rows() {
+  python3 -c '
+import json, sys
+reply = json.load(sys.stdin)
+for r in reply:
+    if isinstance(r, dict) and "rows" in r:
+        r["rows"].sort(key=lambda row: json.dumps(row, sort_keys=True))
+print(json.dumps(reply, sort_keys=True))'
+}
+
+"$stock" create stock.db "$stock_schema"
+"$stock" transact stock.db '["Open_vSwitch",{"op":"insert","table":"Open_vSwitch","row":{"bridges":["named-uuid","br"]}},{"op":"insert","table":"Bridge","uuid-name":"br","row":{"name":"br0"}}]' > /dev/null
+cp stock.db ours.db
+
+failed=0
+n=0
+while IFS= read -r ops; do
+  [ -n "$ops" ] || continue
+  n=$((n + 1))
+  txn="[\"Open_vSwitch\",$ops]"
+  a=$("$stock" transact stock.db "$txn" 2>&1 | mask)
+  b=$("$ours" transact ours.db "$txn" 2>&1 | mask)
+  if [ "$a" != "$b" ]; then
+    echo "case $n differs: $ops"
+    echo "  stock: $a"
+    echo "  ours:  $b"
+    failed=1
+  fi
+done <<'CASES'
+{"op":"insert","table":"Bridge","row":{"name":"x","fail_mode":"bogus"}}
+{"op":"insert","table":"Bridge","row":{"name":"x","flood_vlans":["set",[1,5000]]}}
+{"op":"insert","table":"Bridge","row":{"name":5}}
+{"op":"insert","table":"Bridge","row":{"nme":"x"}}
+{"op":"insert","table":"Bridgex","row":{}}
+{"op":"insert","table":"Bridge"}
+{"op":"insert","row":{}}
+{"op":"select","table":"Bridge","where":[["name","<","x"]]}
+{"op":"select","table":"Bridge","where":[["name","=","x"]]}
+{"op":"select","table":"Bridge","where":[["nam","==","x"]]}
+{"op":"select","table":"Bridge","where":[["name","=="]]}
+{"op":"select","table":"Bridge","where":{}}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["name","+=",1]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","/=",0]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","^=",0]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["uuid","01234567-89ab-cdef-0123-456789abcdef"]]]}
+{"op":"delete","table":"Bridge","where":[]}
+{"op":"delete","table":"Open_vSwitch","where":[]},{"op":"insert","table":"Open_vSwitch","row":{}},{"op":"insert","table":"Open_vSwitch","row":{}}
+{"op":"insert","table":"Open_vSwitch","row":{}}
+{"op":"update","table":"Bridge","where":[],"row":{"_uuid":["uuid","01234567-89ab-cdef-0123-456789abcdef"]}}
+{"op":"update","table":"Bridge","where":[],"row":{"name":"br1"}}
+{"op":"insert","table":"Bridge","row":{"name":"br0"}},{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["set",[["named-uuid","b"]]]]]}
+{"op":"insert","table":"Bridge","row":{"name":"brX"},"uuid-name":"b"},{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["set",[["named-uuid","b"]]]]]},{"op":"insert","table":"Bridge","row":{"name":"brX"},"uuid-name":"c"},{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["set",[["named-uuid","c"]]]]]}
+{"op":"wait","table":"Bridge","where":[],"until":"!=","rows":[],"timeout":0}
+{"op":"wait","table":"Bridge","where":[],"until":"~","rows":[],"timeout":0}
+{"op":"wait","table":"Bridge","where":[],"until":"==","rows":[],"timeout":-1}
+{"op":"commit"}
+{"op":"commit","durable":true}
+{"op":"assert","lock":"x"}
+{"op":"comment"}
+{"op":"insert","table":"Bridge","row":{"name":"x"},"uuid":"bad"}
+{"op":"insert","table":"Bridge","row":{"name":"x"},"uuid-name":"1x"}
+{"op":"select","table":"Bridge","where":[],"columns":["name","name"]}
+{"op":"select","table":"Bridge","where":[],"columns":["nope"]}
+{"op":"insert","table":"Port","row":{"name":"p"}}
+{"op":"insert","table":"Controller","row":{"target":"tcp:1.2.3.4","inactivity_probe":-5}}
+{"op":"insert","table":"Interface","row":{"name":"i","ofport_request":70000}}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["external_ids","delete",["set",["a"]]],["external_ids","insert",["map",[["a","b"]]]]]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["flood_vlans","insert",["set",[1,2,3]]],["flood_vlans","*=",2]]}
+{"op":"select","table":"Bridge","where":[["flood_vlans","includes",2]],"columns":["flood_vlans"]}
+{"op":"select","table":"Bridge","where":[true,["_uuid","!=",["uuid","01234567-89ab-cdef-0123-456789abcdef"]]],"columns":["name"]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["flood_vlans","+=",4094]]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["flood_vlans","delete",["set",[2,4,6]]],["flood_vlans","+=",4094]]}
+{"op":"insert","table":"Port","row":{"name":"p1","interfaces":["named-uuid","i1"]},"uuid-name":"p1"},{"op":"insert","table":"Interface","row":{"name":"i1"},"uuid-name":"i1"},{"op":"mutate","table":"Bridge","where":[["name","==","br0"]],"mutations":[["ports","insert",["named-uuid","p1"]]]}
+{"op":"insert","table":"Mirror","row":{"name":"m","select_src_port":["named-uuid","p2"]},"uuid-name":"m"},{"op":"insert","table":"Port","row":{"name":"p2","interfaces":["named-uuid","i2"]},"uuid-name":"p2"},{"op":"insert","table":"Interface","row":{"name":"i2"},"uuid-name":"i2"},{"op":"mutate","table":"Bridge","where":[["name","==","br0"]],"mutations":[["ports","insert",["named-uuid","p2"]],["mirrors","insert",["named-uuid","m"]]]}
+{"op":"select","table":"Mirror","where":[],"columns":["name","select_src_port"]}
+{"op":"mutate","table":"Bridge","where":[["name","==","br0"]],"mutations":[["ports","delete",["set",[]]]]}
+{"op":"delete","table":"Port","where":[["name","==","p2"]]}
+{"op":"update","table":"Bridge","where":[],"row":{"ports":["set",[]]}}
+{"op":"select","table":"Mirror","where":[],"columns":["name","select_src_port"]}
+{"op":"select","table":"Port","where":[],"columns":["name"]}
+{"op":"insert","table":"Bridge","row":{"name":"dup"},"uuid-name":"a"},{"op":"insert","table":"Bridge","row":{"name":"dup"},"uuid-name":"b"},{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["set",[["named-uuid","a"],["named-uuid","b"]]]]]}
+{"op":"insert","table":"Flow_Sample_Collector_Set","row":{"id":1,"bridge":["uuid","01234567-89ab-cdef-0123-456789abcdef"]}}
+{"op":"insert","table":"Manager","row":{"target":"ptcp:6640"}}
+{"op":"select","table":"Manager","where":[]}
+{"op":"insert","table":"SSL","row":{"private_key":"a","certificate":"b","ca_cert":"c"},"uuid-name":"s"},{"op":"update","table":"Open_vSwitch","where":[],"row":{"ssl":["named-uuid","s"]}}
+{"op":"insert","table":"SSL","row":{"private_key":"a","certificate":"b","ca_cert":"c"},"uuid-name":"s"},{"op":"insert","table":"SSL","row":{"private_key":"a","certificate":"b","ca_cert":"c"},"uuid-name":"t"},{"op":"update","table":"Open_vSwitch","where":[],"row":{"ssl":["named-uuid","s"]}}
+{"op":"select","table":"Bridge","where":[["name","==","br0"]],"columns":["name","ports","mirrors"]}
+{"op":"insert","table":"QoS","row":{"type":"linux-htb","queues":["map",[[1,["named-uuid","q"]]]]}},{"op":"insert","table":"Queue","row":{"dscp":70},"uuid-name":"q"}
+{"op":"insert","table":"QoS","row":{"type":"linux-htb","queues":["map",[[1,["named-uuid","q"]]]]}},{"op":"insert","table":"Queue","row":{"dscp":7},"uuid-name":"q"}
+{"op":"select","table":"QoS","where":[],"columns":["type"]},{"op":"select","table":"Queue","where":[],"columns":["dscp"]}
+CASES
+
+# Both databases now hold the same data (UUIDs aside).
+dump='["Open_vSwitch",
+  {"op":"select","table":"Bridge","where":[],"columns":["name","flood_vlans","external_ids","ports","mirrors"]},
+  {"op":"select","table":"Port","where":[],"columns":["name"]},
+  {"op":"select","table":"Mirror","where":[],"columns":["name","select_src_port"]},
+  {"op":"select","table":"Open_vSwitch","where":[],"columns":["next_cfg","ssl","bridges"]},
+  {"op":"select","table":"QoS","where":[],"columns":["type","queues"]}]'
+a=$("$stock" query stock.db "$dump" | mask | sort_rows)
+b=$("$ours" query ours.db "$dump" | mask | sort_rows)
+if [ "$a" != "$b" ]; then
+  echo "final contents differ"; echo "  stock: $a"; echo "  ours:  $b"; failed=1
+fi
+[ $failed -eq 0 ] || exit 1
+echo "PASS ($n transactions)"
