@@ -25,7 +25,7 @@
 #include "grebe/util/vlog.h"
 #include "post_queue.h"
 
-VLOG_DEFINE_THIS_MODULE(event_loop);
+VLOG_DEFINE_THIS_MODULE(poll_loop);  // OVS's name for the same job
 
 namespace grebe::event {
 

@@ -19,8 +19,12 @@
 
 #include "grebe/stream/ssl.h"
 #include "grebe/util/vlog.h"
+#include "log_modules.h"
 
-VLOG_DEFINE_THIS_MODULE(stream_ssl);
+namespace grebe::stream::detail {
+::grebe::vlog::Module stream_ssl_module("stream_ssl");
+}  // namespace grebe::stream::detail
+STREAM_USE_LOG_MODULE(stream_ssl_module);
 
 namespace grebe::stream {
 

@@ -17,9 +17,10 @@
 #include "grebe/event/event_loop.h"
 #include "grebe/stream/inet.h"
 #include "grebe/util/vlog.h"
+#include "log_modules.h"
 #include "ssl_context.h"
 
-VLOG_DEFINE_THIS_MODULE(stream_ssl);
+STREAM_USE_LOG_MODULE(stream_ssl_module);
 
 namespace grebe::stream::detail {
 

@@ -11,9 +11,13 @@
 #include "grebe/util/clock.h"
 #include "grebe/util/coverage.h"
 #include "grebe/util/vlog.h"
+#include "log_modules.h"
 #include "ssl_stream.h"
 
-VLOG_DEFINE_THIS_MODULE(stream);
+namespace grebe::stream::detail {
+::grebe::vlog::Module stream_module("stream");
+}  // namespace grebe::stream::detail
+STREAM_USE_LOG_MODULE(stream_module);
 COVERAGE_DEFINE(stream_open);
 COVERAGE_DEFINE(pstream_open);
 

@@ -58,6 +58,14 @@ Status ssl_set_protocols(std::string_view protocols);
 // An OpenSSL cipher list ("HIGH:!aNULL:!MD5" is the default).
 Status ssl_set_ciphers(std::string_view ciphers);
 
+// Applies one of the SSL command-line options every OVS tool takes, given
+// its long name without dashes: "private-key" (-p), "certificate" (-c),
+// "ca-cert" (-C), "bootstrap-ca-cert", "peer-ca-cert", "ssl-protocols",
+// "ssl-ciphers".  Returns false if `option` is not one of them.  A bad value
+// is logged (as OVS does) and reported through `status` if non-null.
+bool ssl_handle_option(std::string_view option, std::string_view value,
+                       Status* status = nullptr);
+
 // Forgets all configuration (tests; and a daemon whose SSL row is deleted).
 void ssl_reset();
 

@@ -138,6 +138,21 @@ Status wait_blocking(const Stream& stream, Stream::Op op, long long timeout_msec
 // Same for a listener: waits until accept() may succeed.
 Status wait_blocking(const PassiveStream& pstream, long long timeout_msec);
 
+// The "connection methods" and PKI option block of a tool's --help, in
+// OVS's exact words (OVS: stream_usage()).  `name` is e.g. "database" or
+// "OpenFlow"; `bootstrap` adds the --bootstrap-ca-cert line.
+std::string stream_usage(std::string_view name, bool active, bool passive, bool bootstrap);
+
+// What the first bytes received on a stream look like, for logging a
+// protocol mix-up ("received SSL data on JSON-RPC channel").
+enum class ContentType { kUnknown, kJsonRpc, kOpenFlow, kSsl };
+ContentType guess_content(const void* data, size_t n);
+const char* content_type_name(ContentType type);  // "JSON-RPC", "OpenFlow", ...
+// Logs (WARN, rate-limited) "<stream_name>: received <actual> data on
+// <expected> channel" if `data` looks like some other known protocol.
+void report_content(const void* data, size_t n, ContentType expected,
+                    std::string_view stream_name);
+
 // Default ports (OVS: OFP_PORT, OVSDB_PORT).
 inline constexpr uint16_t kOfpPort = 6653;
 inline constexpr uint16_t kOvsdbPort = 6640;
