@@ -380,7 +380,7 @@ Composed compose_transaction(const Database& db, const Json& params, const ExecO
     OvsdbError e = params.is_array()
                        ? syntax_error(&params, nullptr, "database name expected as first parameter")
                        : syntax_error(&params, nullptr, "array expected");
-    out.results = Json::array({e.to_json()});
+    out.results = e.to_json();  // OVS replies with a bare error object here
     return out;
   }
   auto txn = std::make_unique<Txn>(db);

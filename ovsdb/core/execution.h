@@ -2,7 +2,8 @@
 //
 // compose_transaction() runs the operations (insert, select, update,
 // mutate, delete, wait, commit, abort, comment, assert) into a Txn and
-// builds the reply array exactly as OVS does: one result per operation,
+// builds the reply array exactly as OVS does (a bare error object if
+// 'params' is malformed): one result per operation,
 // the first error in place of its operation's result, null for the
 // operations after it.  The caller then commits: Txn::precommit() ->
 // log the ChangeSet -> Database::apply(); a commit error is appended to the

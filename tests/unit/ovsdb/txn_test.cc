@@ -94,9 +94,9 @@ TEST_F(TxnTest, ErrorsStopTheTransaction) {
   EXPECT_EQ(reply[1]["details"], "Cannot update immutable column fixed in table Root.");
 
   Json bad = execute_transaction(db_, J(R"(["other"])"));
-  EXPECT_EQ(bad[0]["details"], "database name expected as first parameter");
+  EXPECT_EQ(bad["details"], "database name expected as first parameter");
   bad = execute_transaction(db_, J(R"({})"));
-  EXPECT_EQ(bad[0]["details"], "array expected");
+  EXPECT_EQ(bad["details"], "array expected");
 }
 
 TEST_F(TxnTest, ReadOnlyMode) {
