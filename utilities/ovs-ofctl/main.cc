@@ -1,0 +1,114 @@
+// ovs-ofctl: OpenFlow switch management utility (offline commands so far).
+#include <getopt.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "grebe/openflow/ofp_protocol.h"
+#include "grebe/util/version.h"
+#include "ofctl.h"
+
+namespace grebe::ofctl {
+
+int fail(const std::string& msg) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "ovs-ofctl: %s\n", msg.c_str());
+  return 1;
+}
+
+namespace {
+
+void usage() {
+  std::printf(
+      "ovs-ofctl: OpenFlow switch management utility\n"
+      "usage: ovs-ofctl [OPTIONS] COMMAND [ARG...]\n"
+      "\nOffline commands:\n"
+      "  parse-flow FLOW             parse FLOW and print it back\n"
+      "  parse-flows FILE            parse the flows in FILE and print them back\n"
+      "\nOptions:\n"
+      "  -O, --protocols=VERSIONS    set allowed OpenFlow versions\n"
+      "  -F, --flow-format=FORMAT    force particular flow format(s)\n"
+      "  --names / --no-names        show port names / numbers\n"
+      "  -h, --help                  display this help message\n"
+      "  -V, --version               display version information\n");
+}
+
+int parse_options(int argc, char* argv[], Options& opts) {
+  static const option kLong[] = {
+      {"protocols", required_argument, nullptr, 'O'},
+      {"flow-format", required_argument, nullptr, 'F'},
+      {"names", no_argument, nullptr, 'N'},
+      {"no-names", no_argument, nullptr, 'n'},
+      {"verbose", optional_argument, nullptr, 'v'},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0},
+  };
+  int c;
+  while ((c = getopt_long(argc, argv, "+O:F:v::hV", kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'O': {
+        auto v = openflow::versions_from_string(optarg);
+        if (!v.ok()) return fail(v.error().message());
+        opts.versions = *v;
+        break;
+      }
+      case 'F': {
+        auto p = openflow::protocols_from_string(optarg);
+        if (!p.ok()) return fail(p.error().message());
+        opts.allowed = *p;
+        break;
+      }
+      case 'N': opts.names = true; break;
+      case 'n': opts.names = false; break;
+      case 'v': opts.verbosity++; break;
+      case 'h': usage(); std::exit(0);
+      case 'V':
+        std::printf("ovs-ofctl (Open vSwitch) %s\nOpenFlow versions 0x1:0x6\n",
+                    grebe::kOvsCompatVersion);
+        std::exit(0);
+      default: return 1;
+    }
+  }
+  openflow::Protocols version_protocols = openflow::protocols_from_version_bitmap(opts.versions);
+  if (!(opts.allowed & version_protocols)) {
+    std::string names;
+    for (int v = 1; v <= 6; ++v) {
+      if (!(opts.versions & (1u << v))) continue;
+      if (!names.empty()) names += ", ";
+      names += openflow::version_to_string(static_cast<uint8_t>(v));
+    }
+    return fail("None of the enabled OpenFlow versions (" + names +
+                ") supports any of the enabled flow formats (" +
+                openflow::protocols_to_string(opts.allowed) +
+                ").  (Use -O to enable additional OpenFlow versions or -F to enable "
+                "additional flow formats.)");
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace grebe::ofctl
+
+int main(int argc, char* argv[]) {
+  using namespace grebe::ofctl;
+  Options opts;
+  if (int rc = parse_options(argc, argv, opts)) return rc;
+  if (optind >= argc) return fail("missing command name; use --help for help");
+  std::string name = argv[optind];
+  std::vector<std::string> args(argv + optind + 1, argv + argc);
+  for (const Command& cmd : offline_commands()) {
+    if (name != cmd.name) continue;
+    int n = static_cast<int>(args.size());
+    if (n < cmd.min_args)
+      return fail("'" + name + "' command requires at least " + std::to_string(cmd.min_args) +
+                  " arguments");
+    if (n > cmd.max_args)
+      return fail("'" + name + "' command takes at most " + std::to_string(cmd.max_args) +
+                  " arguments");
+    return cmd.fn(opts, args);
+  }
+  return fail("unknown command '" + name + "'; use --help for help");
+}
