@@ -92,7 +92,7 @@ void register_vlog_commands() {
   });
 }
 
-void register_coverage_commands(event::EventLoop& loop) {
+void register_coverage_commands() {
   register_command("coverage/show", "", 0, 0,
                    [](const Argv&, const Reply& r) { r.ok(coverage::show(time_msec())); });
   register_command("coverage/read-counter", "COUNTER", 1, 1, [](const Argv& a, const Reply& r) {
@@ -100,7 +100,10 @@ void register_coverage_commands(event::EventLoop& loop) {
     if (!c) return r.error("No such counter");
     r.ok(std::to_string(c->total()) + "\n");
   });
-  // Sample once a second; coverage::run() itself keeps the 5 s cadence.
+}
+
+void start_coverage_sampling(event::EventLoop& loop) {
+  // Once a second; coverage::run() itself keeps the 5 s cadence.
   struct Sampler {
     static void arm(event::EventLoop& l) {
       l.add_timer(1000, [&l] {
@@ -113,17 +116,17 @@ void register_coverage_commands(event::EventLoop& loop) {
   Sampler::arm(loop);
 }
 
-void register_time_commands(event::EventLoop& loop) {
+void register_time_commands() {
   register_command("time/stop", "", 0, 0, [](const Argv&, const Reply& r) {
     process_clock().stop();
     event::EventLoop::notify_clock_changed();
     r.ok();
   });
-  register_command("time/warp", "[large_msecs] msecs", 1, 2, [&loop](const Argv& a, const Reply& r) {
+  register_command("time/warp", "[large_msecs] msecs", 1, 2, [](const Argv& a, const Reply& r) {
     long long total = a.size() > 2 ? std::atoll(a[1].c_str()) : 0;
     long long msecs = a.size() > 2 ? std::atoll(a[2].c_str()) : std::atoll(a[1].c_str());
     if (msecs <= 0 || total < 0) return r.error("invalid MSECS");
-    warp_step(loop, total > 0 ? total : msecs, msecs, r);
+    warp_step(r.loop(), total > 0 ? total : msecs, msecs, r);
   });
 }
 
@@ -154,16 +157,28 @@ void register_memory_command() {
 }
 
 void register_exit_command(std::function<void()> on_exit) {
-  register_command("exit", "", 0, 0, [on_exit](const Argv&, const Reply& r) {
+  static std::mutex mutex;
+  static auto* callback = new std::function<void()>;
+  {
+    std::lock_guard lock(mutex);
+    *callback = std::move(on_exit);
+  }
+  register_command("exit", "", 0, 0, [](const Argv&, const Reply& r) {
     r.ok();
-    if (on_exit) on_exit();
+    std::function<void()> cb;
+    {
+      std::lock_guard lock(mutex);
+      cb = *callback;
+    }
+    if (cb) cb();
   });
 }
 
 void register_builtin_commands(event::EventLoop& loop, std::function<void()> on_exit) {
   register_vlog_commands();
-  register_coverage_commands(loop);
-  register_time_commands(loop);
+  register_coverage_commands();
+  start_coverage_sampling(loop);
+  register_time_commands();
   register_memory_command();
   register_exit_command(std::move(on_exit));
 }

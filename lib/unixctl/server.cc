@@ -43,6 +43,7 @@ struct ConnState {
 };
 
 struct Reply::State {
+  event::EventLoop* loop = nullptr;
   std::weak_ptr<ConnState> conn;
   Json id;
   bool answered = false;
@@ -108,6 +109,7 @@ void Reply::error(std::string_view body) const {
 }
 
 bool Reply::pending() const { return state_ && !state_->answered; }
+event::EventLoop& Reply::loop() const { return *state_->loop; }
 
 void Server::Impl::accept_ready() {
   for (int i = 0; i < 10; i++) {
@@ -152,6 +154,7 @@ void Server::Impl::process(const std::shared_ptr<ConnState>& c, Message& request
   VLOG_DBG("received request %s%s, id=%s", request.method.c_str(), request.params.dump().c_str(),
            request.id.dump().c_str());
   auto state = std::make_shared<Reply::State>();
+  state->loop = &loop;
   state->conn = c;
   state->id = request.id;
   c->busy = true;

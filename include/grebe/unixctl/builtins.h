@@ -17,11 +17,13 @@ class EventLoop;
 namespace grebe::unixctl {
 
 void register_vlog_commands();
-// Also samples coverage counters every second on `loop` (coverage::run()).
-void register_coverage_commands(event::EventLoop& loop);
+void register_coverage_commands();
+// Samples coverage counters every second on `loop` (coverage::run()), so
+// coverage/show has rates.  Call once per daemon loop.
+void start_coverage_sampling(event::EventLoop& loop);
 // time/stop and time/warp [LARGE_MSECS] MSECS: drive process_clock() and
 // wake every loop; replies "warped" when the warp completes.
-void register_time_commands(event::EventLoop& loop);
+void register_time_commands();
 
 // memory/show prints "name:value" pairs from all reporters, sorted by name.
 using MemoryReporter = std::function<void(std::map<std::string, unsigned long long>& usage)>;
@@ -29,10 +31,11 @@ void add_memory_reporter(MemoryReporter reporter);  // thread-safe
 void register_memory_command();
 std::string memory_report_text();
 
-// "exit": replies, then calls `on_exit` (typically loop.stop()).
+// "exit": replies, then calls `on_exit` (typically loop.stop()).  Calling
+// it again replaces the callback.
 void register_exit_command(std::function<void()> on_exit);
 
-// All of the above.
+// All of the above, plus start_coverage_sampling(loop).
 void register_builtin_commands(event::EventLoop& loop, std::function<void()> on_exit);
 
 }  // namespace grebe::unixctl

@@ -37,6 +37,8 @@ class Reply {
   // Failure with `body`; ovs-appctl prints it on stderr and exits 2.
   void error(std::string_view body) const;
   bool pending() const;
+  // The loop the request arrived on (for handlers that finish later).
+  event::EventLoop& loop() const;
 
   struct State;  // implementation detail
   explicit Reply(std::shared_ptr<State> state) : state_(std::move(state)) {}
