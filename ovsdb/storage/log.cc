@@ -153,10 +153,12 @@ OResult<std::unique_ptr<Log>> Log::open(const std::string& name, const std::stri
     case Mode::kCreateExcl: flags |= O_RDWR | O_CREAT | O_EXCL; break;
     case Mode::kCreate: flags |= O_RDWR | O_CREAT; break;
   }
-  log->fd_ = ::open(name.c_str(), flags, 0666);
+  log->fd_ = ::open(name.c_str(), flags, 0660);
   if (log->fd_ < 0) {
-    bool creating = mode == Mode::kCreateExcl || (mode == Mode::kCreate && errno != ENOENT);
-    return io_error(errno, "%s: %s failed", name.c_str(), creating ? "create" : "open");
+    const char* op = mode == Mode::kCreateExcl ? "create"
+                     : mode == Mode::kCreate   ? "create or open"
+                                               : "open";
+    return io_error(errno, "%s: %s failed", name.c_str(), op);
   }
   auto data = read_all(log->fd_, name);
   if (!data.ok()) return data.take_error();
