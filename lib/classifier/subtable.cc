@@ -62,7 +62,7 @@ void Subtable::hash_stages(const uint64_t* key, uint32_t* stage_hashes) const {
 }
 
 bool Subtable::bucket_equals(uint32_t bucket, const uint64_t* key) const {
-  const uint64_t* stored = &bucket_keys_[static_cast<size_t>(bucket) * words_.size()];
+  const uint64_t* stored = bucket_keys_.data() + static_cast<size_t>(bucket) * words_.size();
   for (size_t i = 0; i < words_.size(); ++i) {
     if ((key[words_[i]] & masks_[i]) != stored[i]) return false;
   }
@@ -86,7 +86,7 @@ uint32_t Subtable::new_bucket(const uint64_t* key, uint32_t hash, Rule* head) {
     bucket_keys_.resize(bucket_keys_.size() + words_.size());
   }
   buckets_[b] = Bucket{head, hash};
-  uint64_t* stored = &bucket_keys_[static_cast<size_t>(b) * words_.size()];
+  uint64_t* stored = bucket_keys_.data() + static_cast<size_t>(b) * words_.size();
   for (size_t i = 0; i < words_.size(); ++i) stored[i] = key[words_[i]] & masks_[i];
   rule_map_.insert(hash, b + 1);
   return b;
