@@ -10,6 +10,7 @@
 #include <cstring>
 #include <optional>
 
+#include "grebe/stream/dns.h"
 #include "grebe/util/vlog.h"
 
 VLOG_DEFINE_THIS_MODULE(socket_util);
@@ -107,9 +108,24 @@ Result<sockaddr_storage> parse_v6(std::string host, int port, std::string_view t
   return ss;
 }
 
-Result<sockaddr_storage> parse_components(const std::optional<std::string>& host,
+// A host that is not an address literal: look it up, or say why not.
+Result<std::string> resolve(const std::string& host, std::string_view target) {
+  bool in_progress = false;
+  auto addr = dns_resolve(host, &in_progress);
+  if (addr) return *addr;
+  std::string t(target);
+  if (in_progress) {
+    VLOG_DBG("%s: resolving \"%s\"", t.c_str(), host.c_str());
+    return Error(EAGAIN, t + ": host name \"" + host + "\" is being resolved");
+  }
+  return parse_error(t + ": could not resolve host name \"" + host + "\"");
+}
+
+Result<sockaddr_storage> parse_components(const std::optional<std::string>& host_in,
                                           const std::optional<std::string>& port_s,
-                                          int default_port, std::string_view target) {
+                                          int default_port, std::string_view target,
+                                          bool resolve_host) {
+  std::optional<std::string> host = host_in;
   int port = default_port;
   if (port_s && !port_s->empty()) {
     auto v = parse_int(*port_s);
@@ -128,28 +144,35 @@ Result<sockaddr_storage> parse_components(const std::optional<std::string>& host
   sin->sin_family = AF_INET;
   sin->sin_port = htons(static_cast<uint16_t>(port));
   if (host && inet_pton(AF_INET, host->c_str(), &sin->sin_addr) != 1) {
-    return parse_error(std::string(target) + ": bad IP address \"" + *host + "\"");
+    if (!resolve_host || host->empty()) {
+      return parse_error(std::string(target) + ": bad IP address \"" + *host + "\"");
+    }
+    auto addr = resolve(*host, target);
+    if (!addr.ok()) return addr.take_error();
+    return parse_components(*addr, port_s, default_port, target, false);
   }
   return ss;
 }
 
 }  // namespace
 
-Result<sockaddr_storage> inet_parse_active(std::string_view target, int default_port) {
+Result<sockaddr_storage> inet_parse_active(std::string_view target, int default_port,
+                                           bool resolve_host) {
   Tokens t = split_tokens(target, true);
   if (!t.host) return parse_error(std::string(target) + ": host must be specified");
   if (!t.port && default_port < 0) {
     return parse_error(std::string(target) + ": port must be specified");
   }
-  return parse_components(t.host, t.port, default_port, target);
+  return parse_components(t.host, t.port, default_port, target, resolve_host);
 }
 
-Result<sockaddr_storage> inet_parse_passive(std::string_view target, int default_port) {
+Result<sockaddr_storage> inet_parse_passive(std::string_view target, int default_port,
+                                            bool resolve_host) {
   Tokens t = split_tokens(target, false);
   if (!t.port && default_port < 0) {
     return parse_error(std::string(target) + ": port must be specified");
   }
-  return parse_components(t.host, t.port, default_port, target);
+  return parse_components(t.host, t.port, default_port, target, resolve_host);
 }
 
 std::string ss_format_ip(const sockaddr_storage& ss) {

@@ -24,8 +24,13 @@ Error socket_error(std::string_view target, const char* op, int err) {
 }  // namespace
 
 Result<InetSocket> inet_open_active(std::string_view target, uint8_t dscp) {
-  auto ss = inet_parse_active(target, -1);
-  if (!ss.ok()) return ss.take_error();
+  auto ss = inet_parse_active(target, -1, true);
+  if (!ss.ok()) {
+    // OVS reports a lookup still in progress as EAFNOSUPPORT for active
+    // connections; the reconnect backoff retries it.
+    if (ss.error().would_block()) return Error(EAFNOSUPPORT, ss.error().message());
+    return ss.take_error();
+  }
   int fd = ::socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return socket_error(target, "socket", errno);
   // DSCP before connect(), so the SYN already carries it.
@@ -47,7 +52,7 @@ Result<InetSocket> inet_open_active(std::string_view target, uint8_t dscp) {
 }
 
 Result<InetListener> inet_open_passive(std::string_view target, uint8_t dscp) {
-  auto ss = inet_parse_passive(target, -1);
+  auto ss = inet_parse_passive(target, -1, true);
   if (!ss.ok()) return ss.take_error();
   bool kernel_chooses_port = ss_get_port(*ss) == 0;
   int fd = ::socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
