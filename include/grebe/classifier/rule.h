@@ -11,7 +11,11 @@
 // versions [add_version, remove_version).  A bundle prepares its changes in a
 // future version (new rules added with it, old rules made invisible in it)
 // and commits by making that version current, so every change becomes visible
-// atomically.
+// atomically.  Readers may still be looking up an older version after the
+// switch, so rules made invisible by a committed bundle must stay in the
+// classifier until every such reader is done (ofproto removes them after an
+// RCU grace period), or those readers would see neither the old nor the new
+// rule.
 #pragma once
 
 #include <atomic>
