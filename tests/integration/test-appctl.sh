@@ -112,6 +112,18 @@ mv "$LOG" "$LOG.1"
 [ -f "$LOG" ] || fail "vlog/reopen did not recreate the log"
 grep -q "closing log file" "$LOG.1" || fail "old log lacks 'closing log file'"
 "$APPCTL" -t grebe-testd vlog/close || fail "vlog/close"
+"$APPCTL" -t grebe-testd vlog/set unixctl:file:dbg || fail "vlog/set after close"
+size=$(stat -c %s "$LOG")
+"$APPCTL" -t grebe-testd version >/dev/null
+[ "$(stat -c %s "$LOG")" = "$size" ] || fail "logging continued after vlog/close"
+"$APPCTL" -t grebe-testd vlog/set unixctl:file:info || fail "vlog/set"
+
+# SIGHUP reopens the log file too (log rotation without ovs-appctl).
+mv "$LOG" "$LOG.2"
+kill -HUP "$PID"
+wait_for "log reopened on SIGHUP" test -s "$LOG"
+kill -0 "$PID" || fail "SIGHUP killed the daemon"
+pass "SIGHUP reopens the log"
 
 # Garbage on the control socket: the connection is dropped, the daemon lives.
 python3 - "$DIR/grebe-testd.$PID.ctl" <<'PY' || fail "garbage client"
