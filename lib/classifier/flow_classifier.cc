@@ -27,6 +27,10 @@ KeyLayout build_flow_layout() {
       u32_field("ct_nw_dst", offsetof(Flow, ct_nw_dst)),
       u32_field("ct_nw_src", offsetof(Flow, ct_nw_src)),
   };
+  // OVS's ports trie field: tp_src then tp_dst, each a host-order uint16
+  // (most significant byte at the higher address on this little-endian host).
+  const size_t src = offsetof(Flow, tp_src), dst = offsetof(Flow, tp_dst);
+  l.ports_field = PrefixField::from_byte_offsets("tp_ports", {src + 1, src, dst + 1, dst});
   return l;
 }
 

@@ -38,6 +38,28 @@ PrefixField PrefixField::host_order(std::string name, size_t word, unsigned msb,
   return f;
 }
 
+PrefixField PrefixField::from_byte_offsets(std::string name,
+                                           std::initializer_list<size_t> offsets) {
+  PrefixField f;
+  f.name = std::move(name);
+  f.n_bits = static_cast<unsigned>(offsets.size()) * 8;
+  unsigned k = 0;
+  for (size_t o : offsets) {
+    if (k == 16) break;
+    f.byte_pos[k++] = static_cast<uint16_t>((o / 8) * 64 + (o % 8) * 8);
+  }
+  return f;
+}
+
+void PrefixField::store(uint64_t* words, const Prefix128& value) const {
+  for (unsigned k = 0; k < n_bytes(); ++k) {
+    const uint64_t half = k < 8 ? value.hi : value.lo;
+    const uint64_t byte = (half >> (56 - 8 * (k % 8))) & 0xff;
+    uint64_t& w = words[byte_pos[k] / 64];
+    w = (w & ~(uint64_t{0xff} << (byte_pos[k] % 64))) | (byte << (byte_pos[k] % 64));
+  }
+}
+
 Prefix128 PrefixField::extract(const uint64_t* words) const {
   Prefix128 v;
   for (unsigned k = 0; k < n_bytes(); ++k) {
@@ -98,7 +120,11 @@ Status KeyLayout::validate() const {
   if (prefix_fields.size() > kMaxPrefixFields) {
     return Error(EINVAL, "too many prefix fields");
   }
-  for (const PrefixField& f : prefix_fields) {
+  std::vector<const PrefixField*> fields;
+  for (const PrefixField& f : prefix_fields) fields.push_back(&f);
+  if (ports_field) fields.push_back(&*ports_field);
+  for (const PrefixField* fp : fields) {
+    const PrefixField& f = *fp;
     if (f.n_bits == 0 || f.n_bits > 128 || f.n_bits % 8 != 0) {
       return Error(EINVAL, "prefix field " + f.name + " must have 8..128 bits, whole bytes");
     }

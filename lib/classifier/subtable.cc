@@ -1,6 +1,7 @@
 #include "subtable.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "grebe/util/assert.h"
 #include "grebe/util/hash.h"
@@ -29,6 +30,44 @@ Subtable::Subtable(const KeyLayout& layout, std::span<const uint64_t> mask,
   }
   stage_index_.resize(stage_end_.size() - 1);
   set_trie_fields(trie_fields);
+  init_ports_trie();
+}
+
+void Subtable::init_ports_trie() {
+  if (!layout_.ports_field) return;
+  const PrefixField& f = *layout_.ports_field;
+  const Prefix128 m = f.extract(mask_.data());
+  if (m.hi == 0 && m.lo == 0) return;
+  // Every masked byte of the field must be hashed in the last stage.
+  const uint32_t last_begin = stage_end_.size() > 1 ? stage_end_[stage_end_.size() - 2] : 0;
+  for (unsigned k = 0; k < f.n_bytes(); ++k) {
+    if (((mask_[f.byte_pos[k] / 64] >> (f.byte_pos[k] % 64)) & 0xff) == 0) continue;
+    const auto it = std::find(words_.begin(), words_.end(), f.byte_pos[k] / 64);
+    if (it == words_.end() || static_cast<uint32_t>(it - words_.begin()) < last_begin) return;
+  }
+  // The trie keys are the masked values up to the mask's last 1-bit.
+  ports_plen_ = m.lo ? 128 - static_cast<unsigned>(std::countr_zero(m.lo))
+                     : 64 - static_cast<unsigned>(std::countr_zero(m.hi));
+  ports_mask_ = m;
+  ports_trie_ = PrefixTrie(f.n_bits);
+}
+
+Prefix128 Subtable::masked_ports(const uint64_t* key) const {
+  const Prefix128 v = layout_.ports_field->extract(key);
+  return Prefix128{v.hi & ports_mask_.hi, v.lo & ports_mask_.lo};
+}
+
+void Subtable::pin_ports_miss(const uint64_t* key, uint64_t* wc) const {
+  const PrefixField& f = *layout_.ports_field;
+  const Prefix128 before = f.extract(wc);
+  PrefixTrie::PlenSet plens;
+  const unsigned mbits = ports_trie_.lookup(masked_ports(key), &plens);
+  fold_mask(wc, words_.size());
+  // Overwrite the fully pinned ports with what was pinned before plus the
+  // port bits the trie walk needed.
+  const Prefix128 needed = Prefix128::netmask(mbits);
+  f.store(wc, Prefix128{before.hi | (ports_mask_.hi & needed.hi),
+                        before.lo | (ports_mask_.lo & needed.lo)});
 }
 
 void Subtable::set_trie_fields(const std::vector<size_t>& trie_fields) {
@@ -121,6 +160,7 @@ void Subtable::insert(Rule* rule, Rule* displace, bool* new_bucket_out) {
   if (b < 0) {
     new_bucket(rule->value_.data(), final_hash, rule);
     rule->next_same_match_ = nullptr;
+    if (ports_plen_) ports_trie_.insert(masked_ports(rule->value_.data()), ports_plen_);
     for (size_t s = 0; s < stage_index_.size(); ++s) stage_index_[s].add(hashes[s]);
   } else {
     Rule** link = &buckets_[b].head;
@@ -171,6 +211,7 @@ void Subtable::remove(Rule* rule, bool* bucket_gone) {
   *bucket_gone = buckets_[b].head == nullptr;
   if (*bucket_gone) {
     free_bucket(static_cast<uint32_t>(b));
+    if (ports_plen_) ports_trie_.remove(masked_ports(rule->value_.data()), ports_plen_);
     for (size_t s = 0; s < stage_index_.size(); ++s) stage_index_[s].remove(hashes[s]);
   }
   // Swap-remove from the iteration list.
@@ -213,6 +254,10 @@ bool Subtable::check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc,
   return false;
 }
 
+// Megaflow bits follow OVS exactly (so `ofproto/trace` shows the same
+// Megaflow: line): a trie skip pins the trie bits plus the stages before it,
+// a stage-index miss pins the stages up to and including it, and the final
+// stage pins the whole mask, except for ports the ports trie rules out.
 const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc,
                              TrieLookup* tries, LookupStats* stats) const {
   uint32_t h = 0;
@@ -220,6 +265,7 @@ const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc,
   const size_t last = stage_end_.size() - 1;
   for (size_t s = 0;; ++s) {
     if (!trie_checks_.empty() && check_tries(static_cast<uint32_t>(s), key, wc, tries)) {
+      if (wc) fold_mask(wc, i);
       if (stats) ++stats->subtables_skipped_by_trie;
       return nullptr;
     }
@@ -228,19 +274,29 @@ const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc,
     }
     if (s == last) break;
     if (!stage_index_[s].contains(hash_finish(h, static_cast<uint32_t>(i)))) {
-      // Only the stages hashed so far decided the miss.
       if (wc) fold_mask(wc, i);
       if (stats) ++stats->stage_misses;
       return nullptr;
     }
   }
-  if (wc) fold_mask(wc, i);
+  const Rule* found = nullptr;
   const int64_t b = find_bucket(key, hash_finish(h, static_cast<uint32_t>(i)));
-  if (b < 0) return nullptr;
-  for (const Rule* r = buckets_[b].head; r; r = r->next_same_match_) {
-    if (r->visible_in(version)) return r;
+  if (b >= 0) {
+    for (const Rule* r = buckets_[b].head; r; r = r->next_same_match_) {
+      if (r->visible_in(version)) {
+        found = r;
+        break;
+      }
+    }
   }
-  return nullptr;
+  if (wc) {
+    if (!found && ports_plen_) {
+      pin_ports_miss(key, wc);
+    } else {
+      fold_mask(wc, i);
+    }
+  }
+  return found;
 }
 
 const Rule* Subtable::find_exactly(std::span<const uint64_t> value, int priority,

@@ -106,6 +106,13 @@ class Subtable {
     for (size_t i = 0; i < end; ++i) wc[words_[i]] |= masks_[i];
   }
   void update_max_priority();
+  // Sets up the ports trie if the layout has a ports field that this mask
+  // matches in its last stage.
+  void init_ports_trie();
+  Prefix128 masked_ports(const uint64_t* key) const;
+  // Final-stage miss with a ports trie: pins every mask bit except the port
+  // bits the trie shows are not needed.
+  void pin_ports_miss(const uint64_t* key, uint64_t* wc) const;
 
   const KeyLayout& layout_;
   std::vector<uint64_t> mask_;      // full mask, n_words
@@ -122,6 +129,9 @@ class Subtable {
   int max_priority_ = 0;
   std::vector<unsigned> trie_plen_;
   std::vector<TrieCheck> trie_checks_;
+  unsigned ports_plen_ = 0;  // 0: no ports trie
+  Prefix128 ports_mask_;
+  PrefixTrie ports_trie_;
 };
 
 }  // namespace grebe::classifier

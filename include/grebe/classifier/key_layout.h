@@ -19,6 +19,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,9 +90,16 @@ struct PrefixField {
   // bit when it crosses a word boundary.
   static PrefixField host_order(std::string name, size_t word, unsigned msb,
                                 unsigned n_bits);
+  // A field made of arbitrary key bytes: `key_byte_offsets` lists, most
+  // significant first, the memory offset in the key of each byte (e.g. the
+  // L4 ports as tp_src then tp_dst, each a host-order uint16).
+  static PrefixField from_byte_offsets(std::string name,
+                                       std::initializer_list<size_t> key_byte_offsets);
 
   // The field's value in `words` (a key, mask or wildcard of the layout).
   Prefix128 extract(const uint64_t* words) const;
+  // Overwrites the field in `words` with `value`.
+  void store(uint64_t* words, const Prefix128& value) const;
   // ORs the first `n_bits` bits of the field into `words` (a wildcard mask).
   void set_prefix_bits(uint64_t* words, unsigned n_bits) const;
   // True if the first `n_bits` bits of the field are all set in `words`.
@@ -107,6 +116,10 @@ struct KeyLayout {
   // Fields that may get a prefix trie (at most kMaxPrefixFields); each must
   // lie within one stage.  A new classifier uses the first kMaxTries.
   std::vector<PrefixField> prefix_fields;
+  // Optional: the L4 ports (OVS: tp_src and tp_dst as one 32-bit field).
+  // When a subtable's last stage holds them and misses, a per-subtable trie of
+  // the rules' port values tells how few port bits the megaflow needs.
+  std::optional<PrefixField> ports_field;
 
   // Ok, or EINVAL with what is wrong.
   Status validate() const;

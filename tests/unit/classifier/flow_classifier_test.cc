@@ -110,5 +110,92 @@ TEST_F(FlowFixture, LooseFindExactlyAndOverlapOnMatches) {
   (void)a;
 }
 
+// OVS tests/classifier.at "flow classifier - prefix lookup": the megaflow
+// bits the classifier contributes must equal OVS's (xlate adds recirc_id,
+// eth and nw_frag on top).
+struct OvsPrefixLookup : FlowFixture {
+  void add_tcp(uint32_t in_port, int pri, uint32_t dst, uint32_t dst_mask, int tp_src = -1,
+               int tp_dst = -1) {
+    Match m;
+    m.set_in_port(in_port);
+    m.set_dl_type(kEthTypeIp);
+    m.set_nw_proto(6);
+    m.set_nw_dst_masked(dst, dst_mask);
+    if (tp_src >= 0) m.set_tp_src_masked(static_cast<uint16_t>(tp_src), 0xffff);
+    if (tp_dst >= 0) m.set_tp_dst_masked(static_cast<uint16_t>(tp_dst), 0xffff);
+    add(m, pri);
+  }
+  void add_ip(uint32_t in_port) {
+    Match m;
+    m.set_in_port(in_port);
+    m.set_dl_type(kEthTypeIp);
+    add(m, 0);
+  }
+  void SetUp() override {
+    add_tcp(1, 16, 0x0a010000, 0xffff0000);
+    add_tcp(1, 32, 0x0a010200, 0xffffff00, 79);
+    add_tcp(1, 33, 0x0a01020f, 0xffffffff, -1, 80);
+    add_tcp(1, 33, 0x0a01020f, 0xffffffff, -1, 8080);
+    add_tcp(1, 33, 0x0a01020f, 0xffffffff, -1, 192);
+    add_ip(1);
+    add_tcp(2, 16, 0xc0a80000, 0xffff0000);
+    add_ip(2);
+    Match m3;
+    m3.set_in_port(3);
+    m3.set_dl_type(kEthTypeIp);
+    m3.set_nw_proto(6);
+    m3.set_nw_src_masked(0x0a010000, 0xffff0000);
+    add(m3, 16);
+    add_ip(3);
+  }
+  // Looks up the trace's packet and returns the classifier's megaflow.
+  FlowWildcards trace(uint32_t in_port, uint32_t nw_dst, uint16_t tp_dst, int* pri) {
+    Flow f = make_flow();
+    f.in_port = in_port;
+    f.dl_type = kEthTypeIp;
+    f.nw_src = 0xc0a80001;
+    f.nw_dst = nw_dst;
+    f.nw_proto = 6;
+    f.nw_ttl = 128;
+    f.tp_src = 8;
+    f.tp_dst = tp_dst;
+    FlowWildcards wc;
+    const Rule* r = cls.lookup(0, f, &wc);
+    *pri = r ? r->priority() : -1;
+    return wc;
+  }
+  // The expected megaflow: in_port, tcp (dl_type + nw_proto) and the rest.
+  static FlowWildcards tcp_wc(uint32_t nw_dst_mask, uint16_t tp_src_mask, uint16_t tp_dst_mask) {
+    FlowWildcards wc;
+    wc.masks.in_port = 0xffffffff;
+    wc.masks.dl_type = 0xffff;
+    wc.masks.nw_proto = 0xff;
+    wc.masks.nw_dst = nw_dst_mask;
+    wc.masks.tp_src = tp_src_mask;
+    wc.masks.tp_dst = tp_dst_mask;
+    return wc;
+  }
+};
+
+TEST_F(OvsPrefixLookup, MegaflowsMatchOvs) {
+  int pri;
+  // Default tries (nw_dst, nw_src).
+  EXPECT_EQ(trace(1, 0xc0a80002, 80, &pri), tcp_wc(0xffff0000, 0, 0));
+  EXPECT_EQ(pri, 0);
+  ASSERT_TRUE(cls.set_prefixes({"nw_dst"}).ok());
+  EXPECT_EQ(trace(1, 0xc0a80002, 80, &pri), tcp_wc(0xffff0000, 0, 0));
+  EXPECT_EQ(pri, 0);
+  EXPECT_EQ(trace(2, 0xc0a80002, 80, &pri), tcp_wc(0xffff0000, 0, 0));
+  EXPECT_EQ(pri, 16);
+  EXPECT_EQ(trace(1, 0x0a01020f, 80, &pri), tcp_wc(0xffffffff, 0, 0xffff));
+  EXPECT_EQ(pri, 33);
+  // tp_src=0x0/0xffc0,tp_dst=0x40/0xfff0: the ports tries at work.
+  EXPECT_EQ(trace(1, 0x0a01020f, 79, &pri), tcp_wc(0xffffffff, 0xffc0, 0xfff0));
+  EXPECT_EQ(pri, 16);
+  ASSERT_TRUE(cls.set_prefixes({"none"}).ok());
+  EXPECT_EQ(trace(1, 0x0a010310, 79, &pri), tcp_wc(0xffffffff, 0, 0));
+  EXPECT_EQ(pri, 16);
+}
+
 }  // namespace
 }  // namespace grebe::classifier

@@ -24,6 +24,8 @@ inline KeyLayout test_layout() {
   l.prefix_fields.push_back(PrefixField::host_order("nw_src", 3, 63, 32));
   l.prefix_fields.push_back(PrefixField::host_order("nw_dst", 3, 31, 32));
   l.prefix_fields.push_back(PrefixField::host_order("ipv6_src", 4, 63, 128));
+  // tp_src (bits 0..15 of word 6) then tp_dst (bits 16..31), each MSB first.
+  l.ports_field = PrefixField::from_byte_offsets("tp_ports", {49, 48, 51, 50});
   return l;
 }
 
