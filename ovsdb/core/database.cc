@@ -25,7 +25,10 @@ Json Row::to_json(const TableSchema& table, const std::vector<size_t>& columns) 
 }
 
 Database::Database(std::shared_ptr<const DatabaseSchema> schema) : schema_(std::move(schema)) {
-  for (const auto& [name, ts] : schema_->tables) tables_[name].schema = &ts;
+  for (const auto& [name, ts] : schema_->tables) {
+    tables_[name].schema = &ts;
+    tables_[name].indexes.resize(ts.indexes.size());
+  }
 }
 
 const Table* Database::table(std::string_view name) const {
@@ -39,15 +42,55 @@ size_t Database::n_rows() const {
   return n;
 }
 
+IndexKey index_key(const Row& row, const std::vector<size_t>& index) {
+  IndexKey key;
+  key.reserve(index.size());
+  for (size_t i : index) key.push_back(row.fields[i]);
+  return key;
+}
+
+void Database::count_refs(const TableSchema& ts, const Row& row, long delta) {
+  for (bool strong : {true, false}) {
+    for_each_ref(ts, row, strong, [&](const ColumnSchema&, const std::string& ref, const Uuid& u) {
+      auto t = tables_.find(ref);
+      if (t == tables_.end()) return;
+      RefCount& rc = t->second.incoming[u];
+      size_t& n = strong ? rc.strong : rc.weak;
+      n = size_t(long(n) + delta);
+      if (!rc.strong && !rc.weak) t->second.incoming.erase(u);
+    });
+  }
+}
+
 void Database::apply(const ChangeSet& changes) {
+  // Remove every old index entry before adding new ones, so rows that swap
+  // key values within one commit keep both entries.
   for (const auto& [name, rows] : changes.tables) {
     auto it = tables_.find(name);
     if (it == tables_.end()) continue;
+    Table& table = it->second;
+    for (const auto& [uuid, change] : rows) {
+      if (!change.old_row) continue;
+      count_refs(*table.schema, *change.old_row, -1);
+      for (size_t i = 0; i < table.indexes.size(); i++) {
+        auto e = table.indexes[i].find(index_key(*change.old_row, table.schema->indexes[i]));
+        if (e != table.indexes[i].end() && e->second == uuid) table.indexes[i].erase(e);
+      }
+    }
+  }
+  for (const auto& [name, rows] : changes.tables) {
+    auto it = tables_.find(name);
+    if (it == tables_.end()) continue;
+    Table& table = it->second;
     for (const auto& [uuid, change] : rows) {
       if (change.new_row) {
-        it->second.rows[uuid] = change.new_row;
+        table.rows[uuid] = change.new_row;
+        count_refs(*table.schema, *change.new_row, +1);
+        for (size_t i = 0; i < table.indexes.size(); i++) {
+          table.indexes[i][index_key(*change.new_row, table.schema->indexes[i])] = uuid;
+        }
       } else {
-        it->second.rows.erase(uuid);
+        table.rows.erase(uuid);
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "grebe/ovsdb/datum.h"
@@ -28,15 +29,50 @@ struct Row {
 };
 using RowPtr = std::shared_ptr<const Row>;
 
+// How many committed rows reference a row, by kind of reference.
+struct RefCount {
+  size_t strong = 0;
+  size_t weak = 0;
+};
+
+using IndexKey = std::vector<Datum>;
+
 struct Table {
   const TableSchema* schema = nullptr;
   std::map<Uuid, RowPtr> rows;
+  // Incoming references to this table's rows (only nonzero entries).
+  std::unordered_map<Uuid, RefCount, UuidHash> incoming;
+  // One map per schema index: the indexed columns' values -> row.
+  std::vector<std::map<IndexKey, Uuid>> indexes;
 
   const Row* get(const Uuid& uuid) const {
     auto it = rows.find(uuid);
     return it == rows.end() ? nullptr : it->second.get();
   }
+  RefCount refs_to(const Uuid& uuid) const {
+    auto it = incoming.find(uuid);
+    return it == incoming.end() ? RefCount{} : it->second;
+  }
 };
+
+// The values of 'row' in the columns of 'index'.
+IndexKey index_key(const Row& row, const std::vector<size_t>& index);
+
+// Calls fn(column, ref_table, target_uuid) for each reference in 'row' that
+// is strong (strong == true) or weak (strong == false).
+template <typename Fn>
+void for_each_ref(const TableSchema& ts, const Row& row, bool strong, Fn&& fn) {
+  for (const ColumnSchema& c : ts.columns) {
+    auto wanted = [&](const BaseType& b) { return strong ? b.is_strong_ref() : b.is_weak_ref(); };
+    const Datum& d = row.fields[c.index];
+    if (wanted(c.type.key)) {
+      for (const Atom& a : d.keys) fn(c, c.type.key.ref_table, std::get<Uuid>(a));
+    }
+    if (wanted(c.type.value)) {
+      for (const Atom& a : d.values) fn(c, c.type.value.ref_table, std::get<Uuid>(a));
+    }
+  }
+}
 
 // One row's change in a commit: insert (old null), delete (new null) or
 // modify (both set).
@@ -65,10 +101,13 @@ class Database {
   size_t n_rows() const;
 
   // Applies a change set produced by Txn::precommit() against this
-  // database's current contents.  Never fails.
+  // database's current contents, maintaining reference counts and index
+  // maps.  Never fails.
   void apply(const ChangeSet& changes);
 
  private:
+  void count_refs(const TableSchema& ts, const Row& row, long delta);
+
   std::shared_ptr<const DatabaseSchema> schema_;
   std::map<std::string, Table, std::less<>> tables_;
 };

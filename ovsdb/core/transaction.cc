@@ -11,23 +11,6 @@ namespace grebe::ovsdb {
 
 namespace {
 
-using TableUuid = std::pair<std::string, Uuid>;
-
-// Calls fn(column, ref_table, uuid) for each reference of the wanted kind.
-template <typename Fn>
-void for_each_ref(const TableSchema& ts, const Row& row, bool strong, Fn&& fn) {
-  for (const ColumnSchema& c : ts.columns) {
-    const Datum& d = row.fields[c.index];
-    auto wanted = [&](const BaseType& b) { return strong ? b.is_strong_ref() : b.is_weak_ref(); };
-    if (wanted(c.type.key)) {
-      for (const Atom& a : d.keys) fn(c, c.type.key.ref_table, std::get<Uuid>(a));
-    }
-    if (wanted(c.type.value)) {
-      for (const Atom& a : d.values) fn(c, c.type.value.ref_table, std::get<Uuid>(a));
-    }
-  }
-}
-
 bool has_refs(const TableSchema& ts, bool strong) {
   for (const ColumnSchema& c : ts.columns) {
     if (strong ? (c.type.key.is_strong_ref() || c.type.value.is_strong_ref())
@@ -228,85 +211,82 @@ OStatus Txn::check_strong_refs() {
   return check_deleted_refs();
 }
 
-OStatus Txn::check_deleted_refs() {
-  std::map<std::string, std::set<Uuid>> deleted;
+void Txn::add_strong_delta(const TableSchema& ts, const Row& row, long delta) {
+  for_each_ref(ts, row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& u) {
+    strong_delta_[{ref, u}] += delta;
+  });
+}
+
+void Txn::compute_strong_delta() {
+  strong_delta_.clear();
   for (const auto& [table, rows] : rows_) {
+    const TableSchema& ts = *db_.schema().find_table(table);
+    if (!has_refs(ts, true)) continue;
     for (const auto& [uuid, tr] : rows) {
-      if (tr.old_row && !tr.new_row) deleted[table].insert(uuid);
+      if (tr.old_row) add_strong_delta(ts, *tr.old_row, -1);
+      if (tr.new_row) add_strong_delta(ts, *tr.new_row, +1);
     }
   }
-  if (deleted.empty()) return {};
-  std::map<TableUuid, size_t> counts;
-  for (const auto& [name, ts] : db_.schema().tables) {
-    if (!has_refs(ts, true)) continue;
-    for_each_row(name, [&](const Row& row) {
-      for_each_ref(ts, row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& target) {
-        auto d = deleted.find(ref);
-        if (d != deleted.end() && d->second.count(target)) counts[{ref, target}]++;
-      });
-    });
-  }
-  for (const auto& [key, n] : counts) {
-    return make_error("referential integrity violation",
-                      "cannot delete %s row %s because of %zu remaining reference(s)",
-                      key.first.c_str(), key.second.to_string().c_str(), n);
+}
+
+size_t Txn::final_strong_refs(const std::string& table, const Uuid& uuid) const {
+  const Table* t = db_.table(table);
+  long n = t ? long(t->refs_to(uuid).strong) : 0;
+  auto it = strong_delta_.find({table, uuid});
+  if (it != strong_delta_.end()) n += it->second;
+  return n > 0 ? size_t(n) : 0;
+}
+
+OStatus Txn::check_deleted_refs() {
+  compute_strong_delta();
+  for (const auto& [table, rows] : rows_) {
+    for (const auto& [uuid, tr] : rows) {
+      if (!tr.old_row || tr.new_row) continue;
+      size_t n = final_strong_refs(table, uuid);
+      if (n) {
+        return make_error("referential integrity violation",
+                          "cannot delete %s row %s because of %zu remaining reference(s)",
+                          table.c_str(), uuid.to_string().c_str(), n);
+      }
+    }
   }
   return {};
 }
 
-void Txn::collect_garbage() {
+void Txn::collect_row(const TableUuid& key) {
+  std::vector<TableUuid> work{key};
   const auto& tables = db_.schema().tables;
-  bool any_nonroot = std::any_of(tables.begin(), tables.end(),
-                                 [](const auto& t) { return !t.second.is_root; });
-  if (!any_nonroot) return;
-  // Only a transaction that can have dropped a strong reference, or added
-  // a row to a non-root table, can leave garbage: skip the scan otherwise.
-  bool needed = false;
+  while (!work.empty()) {
+    TableUuid k = work.back();
+    work.pop_back();
+    RowPtr row = get(k.first, k.second);
+    if (!row) continue;
+    const TableSchema& ts = tables.find(k.first)->second;
+    remove(ts, k.second);
+    add_strong_delta(ts, *row, -1);
+    for_each_ref(ts, *row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& t) {
+      const TableSchema* target = db_.schema().find_table(ref);
+      if (target && !target->is_root && !final_strong_refs(ref, t)) work.push_back({ref, t});
+    });
+  }
+}
+
+void Txn::collect_garbage() {
+  // A non-root row can become garbage only if it is new in this transaction
+  // or lost a reference in it: those are the only candidates.
+  std::vector<TableUuid> candidates;
   for (const auto& [table, rows] : rows_) {
-    const TableSchema& ts = tables.find(table)->second;
+    if (db_.schema().find_table(table)->is_root) continue;
     for (const auto& [uuid, tr] : rows) {
-      if (!tr.new_row || !tr.old_row) {
-        needed |= !tr.new_row || !ts.is_root;
-        continue;
-      }
-      for (const ColumnSchema& c : ts.columns) {
-        if ((c.type.key.is_strong_ref() || c.type.value.is_strong_ref()) &&
-            tr.old_row->fields[c.index] != tr.new_row->fields[c.index]) {
-          needed = true;
-        }
-      }
+      if (tr.new_row) candidates.push_back({table, uuid});
     }
   }
-  if (!needed) return;
-
-  std::map<TableUuid, size_t> counts;
-  for (const auto& [name, ts] : tables) {
-    if (!ts.is_root) for_each_row(name, [&](const Row& row) { counts[{name, row.uuid()}] = 0; });
+  for (const auto& [key, delta] : strong_delta_) {
+    const TableSchema* ts = db_.schema().find_table(key.first);
+    if (delta < 0 && ts && !ts->is_root) candidates.push_back(key);
   }
-  for (const auto& [name, ts] : tables) {
-    if (!has_refs(ts, true)) continue;
-    for_each_row(name, [&](const Row& row) {
-      for_each_ref(ts, row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& t) {
-        auto it = counts.find({ref, t});
-        if (it != counts.end()) it->second++;
-      });
-    });
-  }
-  std::vector<TableUuid> work;
-  for (const auto& [key, n] : counts) {
-    if (!n) work.push_back(key);
-  }
-  while (!work.empty()) {
-    TableUuid key = work.back();
-    work.pop_back();
-    RowPtr row = get(key.first, key.second);
-    if (!row) continue;
-    const TableSchema& ts = tables.find(key.first)->second;
-    remove(ts, key.second);
-    for_each_ref(ts, *row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& t) {
-      auto it = counts.find({ref, t});
-      if (it != counts.end() && it->second && --it->second == 0) work.push_back(it->first);
-    });
+  for (const TableUuid& key : candidates) {
+    if (!final_strong_refs(key.first, key.second) && get(key.first, key.second)) collect_row(key);
   }
 }
 
@@ -329,78 +309,143 @@ OStatus Txn::check_max_rows() const {
   return {};
 }
 
-OStatus Txn::assess_weak_refs() {
-  std::set<std::string> tables_with_deletes;
-  for (const auto& [table, rows] : rows_) {
-    for (const auto& [uuid, tr] : rows) {
-      if (tr.old_row && !tr.new_row) tables_with_deletes.insert(table);
+// Rows of 'table' whose weak references may now dangle: those this
+// transaction wrote, plus, if a deleted row was weakly referenced by
+// committed rows, every row of the table (a rare, small scan).
+std::vector<RowPtr> Txn::weak_ref_candidates(const std::string& table,
+                                             const TableSchema& ts) const {
+  bool scan_all = false;
+  for (const ColumnSchema& c : ts.columns) {
+    for (const BaseType* b : {&c.type.key, &c.type.value}) {
+      if (!b->is_weak_ref() || scan_all) continue;
+      auto t = rows_.find(b->ref_table);
+      if (t == rows_.end()) continue;
+      const Table* target = db_.table(b->ref_table);
+      for (const auto& [uuid, tr] : t->second) {
+        if (tr.old_row && !tr.new_row && target->refs_to(uuid).weak) scan_all = true;
+      }
     }
   }
+  std::vector<RowPtr> out;
+  if (scan_all) {
+    for_each_row(table, [&](const Row& row) { out.push_back(get(table, row.uuid())); });
+  } else if (auto t = rows_.find(table); t != rows_.end()) {
+    for (const auto& [uuid, tr] : t->second) {
+      if (tr.new_row) out.push_back(tr.new_row);
+    }
+  }
+  return out;
+}
+
+OStatus Txn::remove_dangling_weak_refs(const TableSchema& ts, const RowPtr& row) {
+  Row copy = *row;
+  bool changed = false;
+  for (const ColumnSchema& c : ts.columns) {
+    bool kw = c.type.key.is_weak_ref(), vw = c.type.value.is_weak_ref();
+    if (!kw && !vw) continue;
+    Datum& d = copy.fields[c.index];
+    Datum kept;
+    bool zero = false;
+    for (size_t i = 0; i < d.size(); i++) {
+      bool ok = true;
+      if (kw) {
+        const Uuid& u = std::get<Uuid>(d.keys[i]);
+        zero |= u.is_zero();
+        ok = exists(c.type.key.ref_table, u);
+      }
+      if (ok && vw) {
+        const Uuid& u = std::get<Uuid>(d.values[i]);
+        zero |= u.is_zero();
+        ok = exists(c.type.value.ref_table, u);
+      }
+      if (!ok) continue;
+      kept.keys.push_back(d.keys[i]);
+      if (c.type.is_map()) kept.values.push_back(d.values[i]);
+    }
+    if (kept.size() == d.size()) continue;
+    if (kept.size() < c.type.n_min) {
+      bool inserted = !db_.table(ts.name)->get(row->uuid());
+      std::string uuid = row->uuid().to_string();
+      if (zero && inserted) {
+        return make_error("constraint violation",
+                          "Weak reference column \"%s\" in \"%s\" row %s (inserted within this "
+                          "transaction) contained all-zeros UUID (probably as the default value "
+                          "for this column) but deleting this value caused a constraint volation "
+                          "because this column is not allowed to be empty.",
+                          c.name.c_str(), ts.name.c_str(), uuid.c_str());
+      }
+      return make_error("constraint violation",
+                        "Deletion of %zu weak reference(s) to deleted (or never-existing) rows "
+                        "from column \"%s\" in \"%s\" row %s %scaused this column to become "
+                        "empty, but constraints on this column disallow an empty column.",
+                        d.size() - kept.size(), c.name.c_str(), ts.name.c_str(), uuid.c_str(),
+                        inserted ? "(inserted within this transaction) " : "");
+    }
+    d = std::move(kept);
+    changed = true;
+  }
+  if (changed) modify(ts, std::move(copy));
+  return {};
+}
+
+OStatus Txn::assess_weak_refs() {
   for (const auto& [name, ts] : db_.schema().tables) {
     if (!has_refs(ts, false)) continue;
-    bool scan_all = false;
-    for (const ColumnSchema& c : ts.columns) {
-      scan_all |= c.type.key.is_weak_ref() && tables_with_deletes.count(c.type.key.ref_table);
-      scan_all |= c.type.value.is_weak_ref() && tables_with_deletes.count(c.type.value.ref_table);
+    for (const RowPtr& row : weak_ref_candidates(name, ts)) {
+      GREBE_TRY(remove_dangling_weak_refs(ts, row));
     }
-    std::vector<RowPtr> candidates;
-    if (scan_all) {
-      for_each_row(name, [&](const Row& row) { candidates.push_back(get(name, row.uuid())); });
-    } else if (auto t = rows_.find(name); t != rows_.end()) {
-      for (const auto& [uuid, tr] : t->second) {
-        if (tr.new_row) candidates.push_back(tr.new_row);
-      }
+  }
+  return {};
+}
+
+std::string Txn::describe_index_row(const TableSchema& ts, const std::vector<size_t>& index,
+                                    const Row& row, const char* title) const {
+  std::string s = std::string(title) + " row, with UUID " + row.uuid().to_string() + ", ";
+  const TableRows& rows = rows_.find(ts.name)->second;
+  auto t = rows.find(row.uuid());
+  if (t == rows.end()) {
+    s += "existed in the database before this transaction and was not modified by the "
+         "transaction.";
+  } else if (!t->second.old_row) {
+    s += "was inserted by this transaction.";
+  } else if (same_columns(*t->second.old_row, row, index)) {
+    s += "existed in the database before this transaction, which modified some of the row's "
+         "columns but not any columns in this index.";
+  } else {
+    s += "had the following index values before the transaction: " +
+         row_columns_to_string(ts, *t->second.old_row, index) + ".";
+  }
+  return s;
+}
+
+OStatus Txn::check_index(const TableSchema& ts, size_t index_no) const {
+  const std::vector<size_t>& index = ts.indexes[index_no];
+  const Table& table = *db_.table(ts.name);
+  std::map<IndexKey, RowPtr> written;
+  for (const auto& [uuid, tr] : rows_.find(ts.name)->second) {
+    // A row keeping its index values cannot create a duplicate by itself.
+    if (!tr.new_row || (tr.old_row && same_columns(*tr.old_row, *tr.new_row, index))) continue;
+    IndexKey key = index_key(*tr.new_row, index);
+    RowPtr other;
+    auto [w, fresh] = written.emplace(key, tr.new_row);
+    if (!fresh) {
+      other = w->second;
+    } else if (auto c = table.indexes[index_no].find(key); c != table.indexes[index_no].end() &&
+                                                          c->second != uuid) {
+      RowPtr now = get(ts.name, c->second);
+      if (now && index_key(*now, index) == key) other = now;
     }
-    for (const RowPtr& row : candidates) {
-      Row copy = *row;
-      bool changed = false;
-      for (const ColumnSchema& c : ts.columns) {
-        bool kw = c.type.key.is_weak_ref(), vw = c.type.value.is_weak_ref();
-        if (!kw && !vw) continue;
-        Datum& d = copy.fields[c.index];
-        Datum kept;
-        bool zero = false;
-        for (size_t i = 0; i < d.size(); i++) {
-          bool ok = true;
-          if (kw) {
-            const Uuid& u = std::get<Uuid>(d.keys[i]);
-            zero |= u.is_zero();
-            ok = exists(c.type.key.ref_table, u);
-          }
-          if (ok && vw) {
-            const Uuid& u = std::get<Uuid>(d.values[i]);
-            zero |= u.is_zero();
-            ok = exists(c.type.value.ref_table, u);
-          }
-          if (!ok) continue;
-          kept.keys.push_back(d.keys[i]);
-          if (c.type.is_map()) kept.values.push_back(d.values[i]);
-        }
-        if (kept.size() == d.size()) continue;
-        size_t n_removed = d.size() - kept.size();
-        if (kept.size() < c.type.n_min) {
-          bool inserted = !db_.table(name)->get(row->uuid());
-          if (zero && inserted) {
-            return make_error("constraint violation",
-                              "Weak reference column \"%s\" in \"%s\" row %s (inserted within this "
-                              "transaction) contained all-zeros UUID (probably as the default value "
-                              "for this column) but deleting this value caused a constraint volation "
-                              "because this column is not allowed to be empty.",
-                              c.name.c_str(), name.c_str(), row->uuid().to_string().c_str());
-          }
-          return make_error("constraint violation",
-                            "Deletion of %zu weak reference(s) to deleted (or never-existing) rows "
-                            "from column \"%s\" in \"%s\" row %s %scaused this column to become "
-                            "empty, but constraints on this column disallow an empty column.",
-                            n_removed, c.name.c_str(), name.c_str(),
-                            row->uuid().to_string().c_str(),
-                            inserted ? "(inserted within this transaction) " : "");
-        }
-        d = std::move(kept);
-        changed = true;
-      }
-      if (changed) modify(ts, std::move(copy));
-    }
+    if (!other) continue;
+    const Row* a = other.get();
+    const Row* b = tr.new_row.get();
+    if (compare_rows(*a, *b) < 0) std::swap(a, b);
+    return make_error("constraint violation",
+                      "Transaction causes multiple rows in \"%s\" table to have identical values "
+                      "(%s) for index on %s.  %s  %s",
+                      ts.name.c_str(), row_columns_to_string(ts, *a, index).c_str(),
+                      column_set_to_string(ts, index).c_str(),
+                      describe_index_row(ts, index, *a, "First").c_str(),
+                      describe_index_row(ts, index, *b, "Second").c_str());
   }
   return {};
 }
@@ -408,45 +453,7 @@ OStatus Txn::assess_weak_refs() {
 OStatus Txn::check_indexes() const {
   for (const auto& [table, rows] : rows_) {
     const TableSchema& ts = *db_.schema().find_table(table);
-    for (const auto& index : ts.indexes) {
-      std::map<std::vector<Datum>, RowPtr> seen;
-      std::optional<OvsdbError> error;
-      for_each_row(table, [&](const Row& row) {
-        if (error) return;
-        std::vector<Datum> key;
-        for (size_t i : index) key.push_back(row.fields[i]);
-        RowPtr self = get(table, row.uuid());
-        auto [it, fresh] = seen.emplace(std::move(key), self);
-        if (fresh) return;
-        const Row* a = it->second.get();
-        const Row* b = self.get();
-        if (compare_rows(*a, *b) < 0) std::swap(a, b);
-        auto describe = [&](const Row& r, const char* title) {
-          std::string s = std::string(title) + " row, with UUID " + r.uuid().to_string() + ", ";
-          auto t = rows.find(r.uuid());
-          if (t == rows.end()) {
-            s += "existed in the database before this transaction and was not modified by the "
-                 "transaction.";
-          } else if (!t->second.old_row) {
-            s += "was inserted by this transaction.";
-          } else if (same_columns(*t->second.old_row, r, index)) {
-            s += "existed in the database before this transaction, which modified some of the "
-                 "row's columns but not any columns in this index.";
-          } else {
-            s += "had the following index values before the transaction: " +
-                 row_columns_to_string(ts, *t->second.old_row, index) + ".";
-          }
-          return s;
-        };
-        error = make_error("constraint violation",
-                           "Transaction causes multiple rows in \"%s\" table to have identical "
-                           "values (%s) for index on %s.  %s  %s",
-                           table.c_str(), row_columns_to_string(ts, *a, index).c_str(),
-                           column_set_to_string(ts, index).c_str(), describe(*a, "First").c_str(),
-                           describe(*b, "Second").c_str());
-      });
-      if (error) return *error;
-    }
+    for (size_t i = 0; i < ts.indexes.size(); i++) GREBE_TRY(check_index(ts, i));
   }
   return {};
 }

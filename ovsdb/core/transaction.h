@@ -5,7 +5,8 @@
 // (get(), query()).  precommit() then enforces, in OVS's order: strong
 // referential integrity, garbage collection of unreferenced non-root rows,
 // maxRows, weak reference removal, unique indexes, and finally assigns new
-// _version UUIDs.  It yields the ChangeSet that storage logs and that
+// _version UUIDs.  The checks use the Database's reference counts and index
+// maps, so their cost follows the size of the transaction, not the database.  It yields the ChangeSet that storage logs and that
 // Database::apply() installs.  A Txn does not modify its Database.
 //
 // Thread: the thread that owns the Database.
@@ -55,7 +56,21 @@ class Txn {
   };
   using TableRows = std::map<Uuid, TxnRow>;
 
+  using TableUuid = std::pair<std::string, Uuid>;
+
   void put(const TableSchema& table, const Uuid& uuid, RowPtr new_row);
+  // Strong references to (table, uuid) after this transaction, computed
+  // from the committed counts plus 'strong_delta_'.
+  size_t final_strong_refs(const std::string& table, const Uuid& uuid) const;
+  void add_strong_delta(const TableSchema& ts, const Row& row, long delta);
+  void compute_strong_delta();
+  // Deletes (table, uuid) and cascades to non-root rows it kept alive.
+  void collect_row(const TableUuid& key);
+  std::vector<RowPtr> weak_ref_candidates(const std::string& table, const TableSchema& ts) const;
+  OStatus remove_dangling_weak_refs(const TableSchema& ts, const RowPtr& row);
+  OStatus check_index(const TableSchema& ts, size_t index_no) const;
+  std::string describe_index_row(const TableSchema& ts, const std::vector<size_t>& index,
+                                 const Row& row, const char* title) const;
   bool exists(const std::string& table, const Uuid& uuid) const;
   void for_each_row(const std::string& table, const std::function<void(const Row&)>& fn) const;
   void drop_noops();
@@ -70,6 +85,7 @@ class Txn {
   const Database& db_;
   std::map<std::string, TableRows, std::less<>> rows_;
   std::string comment_;
+  std::map<TableUuid, long> strong_delta_;
 };
 
 // "column \"a\"" / "columns \"a\" and \"b\"" / "columns \"a\", \"b\", and \"c\"".
