@@ -6,6 +6,7 @@
 // when it is created.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -297,6 +298,103 @@ TEST_F(SslTest, BootstrapCaCertFromFirstConnection) {
   send_all(**second, "boots");
   EXPECT_EQ(recv_n(**second, 5), "boots");
   EXPECT_EQ(wait_child(pid), 0);  // server side: both handshakes completed
+}
+
+// Interoperability: the stock ovsdb-client (OVS 3.1, its own OpenSSL
+// setup) talks JSON-RPC over TLS to our pssl: listener, each side verifying
+// the other's certificate.
+TEST_F(SslTest, StockOvsdbClientConnectsToOurListener) {
+  if (std::system("command -v ovsdb-client >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "stock ovsdb-client not installed";
+  }
+  configure("server", "ca-ca.pem");
+  auto ps = PassiveStream::open("pssl:0:127.0.0.1");
+  ASSERT_TRUE(ps.ok()) << ps.error().to_string();
+  std::string cmd = "timeout 10 ovsdb-client --private-key=" + file("client.key") +
+                    " --certificate=" + file("client.pem") + " --ca-cert=" + file("ca-ca.pem") +
+                    " list-dbs ssl:127.0.0.1:" + std::to_string((*ps)->bound_port()) +
+                    " 2>&1";
+  FILE* client = popen(cmd.c_str(), "r");
+  ASSERT_NE(client, nullptr);
+
+  auto server = accept_and_handshake(**ps);
+  ASSERT_TRUE(server.ok()) << server.error().to_string();
+  EXPECT_EQ((*server)->peer_id(), "client");
+  // One JSON object: read until the braces balance.
+  std::string request;
+  int depth = 0;
+  while (request.empty() || depth > 0) {
+    std::string c = recv_n(**server, 1);
+    if (c.empty()) break;
+    request += c;
+    depth += c == "{" ? 1 : c == "}" ? -1 : 0;
+  }
+  EXPECT_NE(request.find("\"list_dbs\""), std::string::npos) << request;
+  size_t id_pos = request.find("\"id\":");
+  ASSERT_NE(id_pos, std::string::npos);
+  std::string id = request.substr(id_pos + 5, request.find_first_of(",}", id_pos) - id_pos - 5);
+  send_all(**server, "{\"id\":" + id + ",\"result\":[\"Grebe_Test\"],\"error\":null}");
+
+  std::string out;
+  char buf[256];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, client)) > 0) out.append(buf, n);
+  EXPECT_EQ(pclose(client), 0) << out;
+  EXPECT_EQ(out, "Grebe_Test\n");
+}
+
+// Interoperability the other way: our ssl: client against the stock
+// ovsdb-server's pssl: listener.
+TEST_F(SslTest, OurClientConnectsToStockOvsdbServer) {
+  if (std::system("command -v ovsdb-server >/dev/null && command -v ovsdb-tool >/dev/null") != 0) {
+    GTEST_SKIP() << "stock ovsdb-server not installed";
+  }
+  std::string schema = file("t.ovsschema"), db = file("t.db");
+  std::ofstream(schema) << R"({"name":"T","version":"1.0.0","tables":{"t":{"columns":{"a":{"type":"integer"}}}}})";
+  ::unlink(db.c_str());
+  ASSERT_EQ(std::system(("ovsdb-tool create " + db + " " + schema).c_str()), 0);
+  uint16_t port;
+  {
+    auto probe = PassiveStream::open("ptcp:0:127.0.0.1");  // find a free port
+    ASSERT_TRUE(probe.ok());
+    port = (*probe)->bound_port();
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string remote = "--remote=pssl:" + std::to_string(port) + ":127.0.0.1";
+    std::string key = "--private-key=" + file("server.key");
+    std::string cert = "--certificate=" + file("server.pem");
+    std::string ca = "--ca-cert=" + file("ca-ca.pem");
+    std::string ctl = "--unixctl=" + file("ovsdb-server.ctl");
+    setenv("OVS_RUNDIR", dir_->path().c_str(), 1);
+    execlp("ovsdb-server", "ovsdb-server", remote.c_str(), key.c_str(), cert.c_str(), ca.c_str(),
+           ctl.c_str(), "--no-chdir", "-vconsole:off", db.c_str(), nullptr);
+    _exit(127);
+  }
+  configure("client", "ca-ca.pem");
+  Result<std::unique_ptr<Stream>> c = Error(ECONNREFUSED);
+  for (int i = 0; i < 200 && !c.ok(); i++) {  // until the server listens
+    c = Stream::open_block("ssl:127.0.0.1:" + std::to_string(port), 5000);
+    if (!c.ok()) usleep(20'000);
+  }
+  if (c.ok()) {
+    Status h = handshake(**c);
+    EXPECT_TRUE(h.ok()) << h.error().to_string();
+    EXPECT_EQ((*c)->peer_id(), "server");
+    send_all(**c, R"({"method":"list_dbs","params":[],"id":7})");
+    std::string reply;
+    while (reply.find('}') == std::string::npos) {
+      std::string part = recv_n(**c, 1);
+      if (part.empty()) break;
+      reply += part;
+    }
+    EXPECT_NE(reply.find("\"T\""), std::string::npos) << reply;
+    EXPECT_NE(reply.find("\"id\":7"), std::string::npos) << reply;
+  } else {
+    ADD_FAILURE() << c.error().to_string();
+  }
+  kill(pid, SIGTERM);
+  wait_child(pid);
 }
 
 TEST_F(SslTest, ProtocolAndCipherSettings) {
