@@ -424,10 +424,11 @@ Status parse_ct_clear(std::string_view, ActionParseCtx& ctx) {
 }
 
 Status parse_check_pkt_larger(std::string_view arg, ActionParseCtx& ctx) {
+  // The key-value splitter hands us "LEN)->DST".
   size_t close = arg.find(")->");
-  if (arg.empty() || arg[0] != '(' || close == std::string_view::npos)
+  if (close == std::string_view::npos)
     return Error(EINVAL, sv(arg) + ": invalid check_pkt_larger argument");
-  auto len = str_to_u16(arg.substr(1, close - 1), "pkt_len");
+  auto len = str_to_u16(arg.substr(0, close), "pkt_len");
   if (!len.ok()) return len.error();
   auto dst = parse_subfield(arg.substr(close + 3));
   if (!dst.ok()) return dst.error();

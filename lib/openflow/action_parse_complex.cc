@@ -175,7 +175,6 @@ Status parse_set_field(std::string_view arg, ActionParseCtx& ctx) {
   for (int i = 0; i < mf->n_bytes; ++i) sf.value.b[i] &= sf.mask.b[i];
   // A masked set_field is carried (and printed) as NXAST_REG_LOAD.
   sf.load = !sf.mask.is_ones(*mf);
-  if (sf.load) *ctx.usable &= mf->nxm.valid() || mf->oxm.valid() ? kPNxmOxmAny : kPNone;
   ctx.out->push_back(sf);
   return ok_status();
 }
@@ -205,9 +204,22 @@ Status parse_load(std::string_view arg, ActionParseCtx& ctx) {
 }
 
 Status parse_bundle_common(std::string_view arg, ActionParseCtx& ctx, bool load) {
-  auto toks = tokenize(arg, ", []");
+  // Leading arguments split on ", ", the member keyword on ": ", members on
+  // ", []" (as OVS's successive strtok_r() calls do).
   size_t need = load ? 6 : 5;
+  std::vector<std::string_view> toks;
+  std::string_view rest = arg;
+  for (size_t i = 0; i < need; ++i) {
+    const char* delims = i == need - 1 ? ": " : ", ";
+    while (!rest.empty() && strchr(delims, rest[0])) rest.remove_prefix(1);
+    size_t j = 0;
+    while (j < rest.size() && !strchr(delims, rest[j])) ++j;
+    if (!j) break;
+    toks.push_back(rest.substr(0, j));
+    rest.remove_prefix(j < rest.size() ? j + 1 : j);
+  }
   if (toks.size() < need) return Error(EINVAL, sv(arg) + ": not enough arguments to bundle action");
+  for (std::string_view m : tokenize(rest, ", []")) toks.push_back(m);
   ActBundle b;
   b.load = load;
   std::string_view delim = toks[need - 1];

@@ -195,8 +195,14 @@ Status Checker::check_one(const Action& a) {
   } else if (std::holds_alternative<ActFinTimeout>(a.v)) {
     if (flow.nw_proto != kIpProtoTcp) inconsistent();
   } else if (auto* ct = std::get_if<ActCt>(&a.v)) {
-    if (!is_ip_any(flow) || ((flow.ct_state & kCsInvalid) && ct->commit)) return kInconsistent;
+    if (!is_ip_any(flow) || ((flow.ct_state & kCsInvalid) && ct->commit) ||
+        (ct->alg == 21 && flow.nw_proto != kIpProtoTcp) ||
+        (ct->alg == 69 && flow.nw_proto != kIpProtoUdp))
+      return kInconsistent;
     GREBE_TRY(check(ct->exec));
+  } else if (auto* rs = std::get_if<ActResubmit>(&a.v)) {
+    if (rs->with_ct_orig && (!(flow.ct_state & kCsTracked) || (flow.ct_state & kCsInvalid)))
+      return kInconsistent;
   } else if (auto* cl = std::get_if<ActClone>(&a.v)) {
     Checker sub{flow, usable};
     GREBE_TRY(sub.check(cl->actions));
@@ -265,23 +271,100 @@ Action set_field_to_of10(const ActSetField& sf) {
   return load;
 }
 
-void to_of10(const Action& a, bool* has_vlan, ActionList& out) {
-  if (auto* sf = std::get_if<ActSetField>(&a.v)) {
-    out.push_back(set_field_to_of10(*sf));
+ActionList translate(const ActionList& actions, const Flow& f, uint8_t version, bool* has_vlan);
+
+// NXAST_NOTE pads its payload so the action is a multiple of 8 bytes long
+// (10 bytes of header), and the padding comes back as zero bytes.
+ActNote pad_note(const ActNote& n) {
+  ActNote p = n;
+  size_t total = (10 + n.data.size() + 7) / 8 * 8;
+  p.data.resize(total - 10, 0);
+  return p;
+}
+
+// Nested lists (clone, ct exec, write_actions) travel in the same encoding.
+bool translate_nested(const Action& a, const Flow& f, uint8_t version, bool* has_vlan,
+                      ActionList& out) {
+  if (auto* n = std::get_if<ActNote>(&a.v)) {
+    out.push_back(pad_note(*n));
+  } else if (auto* c = std::get_if<ActClone>(&a.v)) {
+    bool hv = *has_vlan;
+    out.push_back(ActClone{translate(c->actions, f, version, &hv)});
+  } else if (auto* ct = std::get_if<ActCt>(&a.v)) {
+    ActCt copy = *ct;
+    bool hv = *has_vlan;
+    copy.exec = translate(ct->exec, f, version, &hv);
+    out.push_back(std::move(copy));
+  } else if (auto* w = std::get_if<InstWriteActions>(&a.v)) {
+    if (version < kOfp11) return true;  // not expressible in OF1.0: dropped
+    bool hv = *has_vlan;
+    out.push_back(InstWriteActions{translate(w->actions, f, version, &hv)});
+  } else {
+    return false;
+  }
+  return true;
+}
+
+ActSetField as_load(MfId id, uint64_t value) {
+  ActSetField sf = make_set_field(id, value);
+  const MfField& mf = *sf.field;
+  uint64_t bits = mf.n_bits >= 64 ? ~0ull : (1ull << mf.n_bits) - 1;
+  sf.mask = MfValue::from_u64(mf, bits);
+  sf.load = true;
+  return sf;
+}
+
+// OF1.0 and OF1.1 share the classic set-field actions; they differ in
+// VLAN handling (OF1.1 has push/pop and a plain set_vlan_vid), ECN/TTL
+// setters, enqueue and instructions.
+void to_of10_or_11(const Action& a, uint8_t version, bool* has_vlan, ActionList& out) {
+  bool of11 = version == kOfp11;
+  if (auto* v = std::get_if<ActSetVlanVid>(&a.v)) {
+    if (of11 && !*has_vlan && v->push_vlan_if_needed) out.push_back(ActPushVlan{kEthTypeVlan8021Q});
+    if (of11) *has_vlan = true;
+    // OFPAT10_SET_VLAN_VID decodes as mod_vlan_vid, OFPAT11's as set_vlan_vid.
+    out.push_back(ActSetVlanVid{v->vid, !of11});
+  } else if (auto* p = std::get_if<ActSetVlanPcp>(&a.v)) {
+    if (of11 && !*has_vlan && p->push_vlan_if_needed) out.push_back(ActPushVlan{kEthTypeVlan8021Q});
+    if (of11) *has_vlan = true;
+    out.push_back(ActSetVlanPcp{p->pcp, !of11});
+  } else if (auto* e = std::get_if<ActSetIpEcn>(&a.v)) {
+    if (of11) {
+      out.push_back(*e);
+    } else {
+      out.push_back(as_load(MfId::kIpEcn, e->ecn));
+    }
+  } else if (auto* t = std::get_if<ActSetIpTtl>(&a.v)) {
+    if (of11) {
+      out.push_back(*t);
+    } else {
+      out.push_back(as_load(MfId::kIpTtl, t->ttl));
+    }
+  } else if (auto* sf = std::get_if<ActSetField>(&a.v)) {
+    Action legacy = set_field_to_of10(*sf);
+    if (auto* lv = std::get_if<ActSetVlanVid>(&legacy.v)) lv->push_vlan_if_needed = !of11;
+    if (auto* lp = std::get_if<ActSetVlanPcp>(&legacy.v)) lp->push_vlan_if_needed = !of11;
+    out.push_back(std::move(legacy));
   } else if (std::holds_alternative<ActStripVlan>(a.v)) {
     *has_vlan = false;
-    out.push_back(ActStripVlan{false});
-  } else if (auto* g = std::get_if<InstGotoTable>(&a.v)) {
+    out.push_back(ActStripVlan{of11});
+  } else if (std::holds_alternative<ActPushVlan>(a.v)) {
+    *has_vlan = true;
+    out.push_back(a);
+  } else if (auto* q = std::get_if<ActEnqueue>(&a.v); q && of11) {
+    out.push_back(ActSetQueue{q->queue});
+    out.push_back(ActOutput{q->port, 0});
+    out.push_back(ActPopQueue{});
+  } else if (auto* g = std::get_if<InstGotoTable>(&a.v); g && !of11) {
     out.push_back(ActResubmit{kOfppInPort, g->table_id, false});
-  } else if (std::holds_alternative<InstClearActions>(a.v) ||
-             std::holds_alternative<InstWriteActions>(a.v)) {
-    // Not expressible in OpenFlow 1.0: encoding drops them.
+  } else if (!of11 && std::holds_alternative<InstClearActions>(a.v)) {
+    // Not expressible in OpenFlow 1.0: encoding drops it.
   } else {
     out.push_back(a);
   }
 }
 
-void to_of12(const Action& a, const Flow& f, bool* has_vlan, ActionList& out) {
+void to_of12(const Action& a, const Flow& f, uint8_t version, bool* has_vlan, ActionList& out) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
@@ -315,12 +398,27 @@ void to_of12(const Action& a, const Flow& f, bool* has_vlan, ActionList& out) {
         } else if constexpr (std::is_same_v<T, ActPushVlan>) {
           *has_vlan = true;
           out.push_back(x);
+        } else if constexpr (std::is_same_v<T, ActEnqueue>) {
+          // OF1.1+ has no enqueue: it becomes set_queue, output, pop_queue.
+          out.push_back(ActSetQueue{x.queue});
+          out.push_back(ActOutput{x.port, 0});
+          out.push_back(ActPopQueue{});
         } else if constexpr (std::is_same_v<T, ActSetTunnel>) {
           out.push_back(make_set_field(MfId::kTunId, x.tun_id));
         } else if constexpr (std::is_same_v<T, ActSetMplsLabel>) {
           out.push_back(make_set_field(MfId::kMplsLabel, x.label));
         } else if constexpr (std::is_same_v<T, ActSetMplsTc>) {
           out.push_back(make_set_field(MfId::kMplsTc, x.tc));
+        } else if constexpr (std::is_same_v<T, ActSetField>) {
+          // OF1.5 carries masked set_field natively, so loads come back as
+          // set_field; earlier versions carry masked ones as NXAST_REG_LOAD.
+          ActSetField sf = x;
+          if (version >= kOfp15) {
+            sf.load = false;
+          } else if (!sf.mask.is_ones(*sf.field)) {
+            sf.load = true;
+          }
+          out.push_back(sf);
         } else {
           out.push_back(x);
         }
@@ -328,19 +426,25 @@ void to_of12(const Action& a, const Flow& f, bool* has_vlan, ActionList& out) {
       a.v);
 }
 
-}  // namespace
 
-ActionList actions_for_version(const ActionList& actions, const Match& match, uint8_t version) {
+ActionList translate(const ActionList& actions, const Flow& f, uint8_t version, bool* has_vlan) {
   ActionList out;
-  bool has_vlan = match.flow.vlans[0].tci & kVlanCfi;
   for (const Action& a : actions) {
+    if (translate_nested(a, f, version, has_vlan, out)) continue;
     if (version >= kOfp12) {
-      to_of12(a, match.flow, &has_vlan, out);
+      to_of12(a, f, version, has_vlan, out);
     } else {
-      to_of10(a, &has_vlan, out);
+      to_of10_or_11(a, version, has_vlan, out);
     }
   }
   return out;
+}
+
+}  // namespace
+
+ActionList actions_for_version(const ActionList& actions, const Match& match, uint8_t version) {
+  bool has_vlan = match.flow.vlans[0].tci & kVlanCfi;
+  return translate(actions, match.flow, version, &has_vlan);
 }
 
 }  // namespace grebe::openflow

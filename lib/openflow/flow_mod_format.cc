@@ -23,11 +23,20 @@ void match_normalize_prereqs(Match& match) {
 Match match_for_protocol(const Match& in, Protocols protocol) {
   Match m = in;
   match_normalize_prereqs(m);
-  bool oxm_or_of11 = protocol_to_version(protocol) >= kOfp11;
+  bool oxm_or_of11 = protocol_to_version(protocol) >= kOfp12;
   uint16_t& tci_mask = m.wc.masks.vlans[0].tci;
   if (oxm_or_of11 && tci_mask && !(m.flow.vlans[0].tci & kVlanCfi)) {
     // "No VLAN" travels as OFPVID_NONE, which only covers VID+present bits.
     tci_mask &= kVlanVidMask | kVlanCfi;
+  }
+  if (protocol & (kPOf10Any | kPOf11Std)) {
+    // OF1.0 wire matches know "VLAN VID/PCP" or "no VLAN" (VID NONE); a
+    // TCI match without the present bit can only mean "no VLAN".
+    uint16_t& tci = m.flow.vlans[0].tci;
+    if ((tci_mask & kVlanCfi) && !(tci & kVlanCfi)) {
+      tci = 0;
+      tci_mask = 0xffff;
+    }
   }
   m.normalize();
   return m;

@@ -257,6 +257,8 @@ Result<ParsedFlowMod> parse_flow_mod(std::string_view s, FlowModCommand command,
     if (!st.ok())
       return Error(EINVAL, "actions are invalid with specified match (" + st.error().message() + ")");
     r.usable &= check_usable;
+    if (!r.usable)
+      return Error(EINVAL, "actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)");
   }
   return r;
 }

@@ -8,6 +8,9 @@
 namespace grebe::openflow {
 namespace {
 
+// All tunnel flag bits OVS knows (oam, df, csum, key): the "exact" mask.
+constexpr uint32_t kTunFlagsAll = 0xf;
+
 struct Out {
   std::string s;
   void put(const std::string& x) { s += x; }
@@ -72,7 +75,7 @@ void format_tunnel(Out& o, const Flow& f, const Flow& m) {
   if (tm.gtpu_msgtype) o.put(strfmt("gtpu_msgtype=%u,", t.gtpu_msgtype));
   if (tm.flags & kFlowTnlFOam)
     o.item("tun_flags", format_flags_masked(tun_flag_name, t.flags & kFlowTnlFOam,
-                                            tm.flags & kFlowTnlFOam, kFlowTnlFOam));
+                                            tm.flags & kFlowTnlFOam, kTunFlagsAll));
 }
 
 void format_metadata_stage(Out& o, const Flow& f, const Flow& m) {

@@ -705,7 +705,8 @@ void set_exact(const MfField& mf, const MfValue& value, Match& match) {
       match.set_in_port(port_from_ofp11(static_cast<uint32_t>(v)).value_or(kOfppNone));
       return;
     case MfId::kDlVlan:
-      match.set_dl_vlan(static_cast<uint16_t>(v & kVlanVidMask));
+      // 0xffff (OFP10_VLAN_NONE) means "no VLAN header".
+      match.set_dl_vlan(v == 0xffff ? 0xffff : static_cast<uint16_t>(v & kVlanVidMask));
       return;
     case MfId::kVlanVid:
       match.set_vlan_vid_masked(static_cast<uint16_t>(v), 0xffff);

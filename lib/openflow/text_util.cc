@@ -140,12 +140,14 @@ std::optional<uint32_t> parse_ip4(std::string_view s) {
       if (pos >= s.size() || s[pos] != '.') return std::nullopt;
       ++pos;
     }
+    // OVS scans each octet with "%hhu", which wraps values above 255
+    // instead of rejecting them; do the same so the same input means the
+    // same address.
     size_t start = pos;
     unsigned v = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 3)
-      v = v * 10 + (s[pos++] - '0');
-    if (pos == start || v > 255) return std::nullopt;
-    ip = (ip << 8) | v;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') v = v * 10 + (s[pos++] - '0');
+    if (pos == start) return std::nullopt;
+    ip = (ip << 8) | (v & 0xff);
   }
   if (pos != s.size()) return std::nullopt;
   return ip;
@@ -374,7 +376,9 @@ Result<std::pair<uint32_t, uint32_t>> parse_flags(std::string_view s, FlagNamer 
       s.remove_prefix(1);
       size_t len = 0;
       uint32_t bit = match_flag(s, namer, "+-", &len);
-      if (!bit || !(bit & allowed)) return Error(EINVAL, unknown);
+      if (!bit || !(bit & allowed))
+        return Error(EINVAL, strfmt("%.*s: unknown %s flag(s)", static_cast<int>(s.size()),
+                                    s.data(), field));
       if (mask & bit)
         return Error(EINVAL, strfmt("%.*s: Each %s flag can be specified only once",
                                     static_cast<int>(s.size()), s.data(), field));
