@@ -82,7 +82,11 @@ struct EventLoop::Impl {
   std::unordered_map<int, uint32_t> registered;  // fd -> events given to epoll
 
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timer_heap;
-  std::unordered_map<TimerId, Callback> timers;
+  struct Timer {
+    long long when;
+    Callback cb;
+  };
+  std::unordered_map<TimerId, Timer> timers;
 
   std::map<uint64_t, std::shared_ptr<Callback>> hooks;
 
@@ -90,6 +94,7 @@ struct EventLoop::Impl {
   long long compute_timeout(long long max_wait_msec);
   void dispatch_fd(int fd, uint32_t revents);
   void run_timers();
+  void compact_timer_heap();
   void run_posts();
   void run_hooks();
 };
@@ -178,10 +183,22 @@ void EventLoop::Impl::run_timers() {
   for (TimerId id : due) {
     auto t = timers.find(id);
     if (t == timers.end()) continue;  // cancelled
-    Callback cb = std::move(t->second);
+    Callback cb = std::move(t->second.cb);
     timers.erase(t);
     cb();
   }
+}
+
+// Cancelled timers stay in the heap until their deadline (lazy deletion).
+// A module that re-arms a long timer on every message (an inactivity probe)
+// would grow the heap without bound, so rebuild it once most entries are
+// dead.
+void EventLoop::Impl::compact_timer_heap() {
+  if (timer_heap.size() < 64 || timer_heap.size() < 4 * timers.size()) return;
+  std::vector<TimerEntry> live;
+  live.reserve(timers.size());
+  for (const auto& [id, t] : timers) live.push_back(TimerEntry{t.when, id});
+  timer_heap = decltype(timer_heap)(std::greater<>(), std::move(live));
 }
 
 void EventLoop::Impl::run_posts() {
@@ -251,7 +268,7 @@ void EventLoop::unwatch_fd(WatchId id) {
 
 TimerId EventLoop::add_timer_at(long long when_msec, Callback cb) {
   TimerId id = impl_->next_id++;
-  impl_->timers[id] = std::move(cb);
+  impl_->timers[id] = Impl::Timer{when_msec, std::move(cb)};
   impl_->timer_heap.push(Impl::TimerEntry{when_msec, id});
   return id;
 }
@@ -260,7 +277,9 @@ TimerId EventLoop::add_timer(long long delay_msec, Callback cb) {
   return add_timer_at(time_msec() + std::max(delay_msec, 0LL), std::move(cb));
 }
 
-void EventLoop::cancel_timer(TimerId id) { impl_->timers.erase(id); }
+void EventLoop::cancel_timer(TimerId id) {
+  if (impl_->timers.erase(id)) impl_->compact_timer_heap();
+}
 
 uint64_t EventLoop::add_hook(Callback cb) {
   uint64_t id = impl_->next_id++;

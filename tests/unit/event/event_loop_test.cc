@@ -62,6 +62,23 @@ TEST_F(FakeClockTest, TimersFireInDeadlineOrderAndCancelWorks) {
   loop.cancel_timer(cancelled + 1000);  // unknown id is harmless
 }
 
+TEST_F(FakeClockTest, ReArmingALongTimerManyTimesKeepsOnlyTheLastOne) {
+  EventLoop loop;
+  int fired = 0;
+  TimerId id = 0;
+  for (int i = 0; i < 100'000; i++) {  // e.g. a probe timer reset per message
+    loop.cancel_timer(id);
+    id = loop.add_timer(5000 + i % 7, [&] { fired++; });
+  }
+  EXPECT_EQ(loop.n_timers(), 1u);
+  clock_.advance(4999);
+  loop.run_once(0);
+  EXPECT_EQ(fired, 0);
+  clock_.advance(100);
+  loop.run_once(0);
+  EXPECT_EQ(fired, 1);
+}
+
 TEST_F(FakeClockTest, TimerReArmingItselfForNowRunsNextIteration) {
   EventLoop loop;
   int fired = 0;
