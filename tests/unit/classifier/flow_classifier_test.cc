@@ -32,7 +32,9 @@ struct FlowFixture : ::testing::Test {
     return rules.back().get();
   }
   ~FlowFixture() override {
-    for (auto& r : rules) (void)cls.remove(r.get());
+    for (auto& r : rules) {
+      if (r->in_classifier()) (void)cls.remove(r.get());
+    }
   }
 };
 
@@ -195,6 +197,126 @@ TEST_F(OvsPrefixLookup, MegaflowsMatchOvs) {
   ASSERT_TRUE(cls.set_prefixes({"none"}).ok());
   EXPECT_EQ(trace(1, 0x0a010310, 79, &pri), tcp_wc(0xffffffff, 0, 0));
   EXPECT_EQ(pri, 16);
+}
+
+// OVS tests/classifier.at "lookup segmentation".
+struct OvsSegmentation : OvsPrefixLookup {
+  void SetUp() override {
+    add_tcp(1, 16, 0x0a010000, 0xffff0000);
+    add_tcp(1, 32, 0x0a01020f, 0xffffffff);
+    add_tcp(1, 33, 0x0a01020f, 0xffffffff, -1, 80);
+    add_ip(1);
+    add_tcp(2, 16, 0xc0a80000, 0xffff0000);
+    add_ip(2);
+    Match m3;
+    m3.set_in_port(3);
+    m3.set_dl_type(kEthTypeIp);
+    m3.set_nw_proto(6);
+    m3.set_nw_src_masked(0x0a010000, 0xffff0000);
+    add(m3, 16);
+    add_ip(3);
+  }
+};
+
+TEST_F(OvsSegmentation, MegaflowsMatchOvs) {
+  int pri;
+  EXPECT_EQ(trace(2, 0xc0a80002, 80, &pri), tcp_wc(0xffff0000, 0, 0));
+  EXPECT_EQ(pri, 16);
+  // "ip,in_port=1,nw_dst=11.0.0.0/8": the tries skip every tcp subtable
+  // before nw_proto is looked at.
+  FlowWildcards ip_wc = tcp_wc(0xff000000, 0, 0);
+  ip_wc.masks.nw_proto = 0;
+  EXPECT_EQ(trace(1, 0x0b01020f, 80, &pri), ip_wc);
+  EXPECT_EQ(pri, 0);
+  EXPECT_EQ(trace(1, 0x0a01020f, 80, &pri), tcp_wc(0xffffffff, 0, 0xffff));
+  EXPECT_EQ(pri, 33);
+  EXPECT_EQ(trace(1, 0x0a01020f, 79, &pri), tcp_wc(0xffffffff, 0, 0xfff0));
+  EXPECT_EQ(pri, 32);
+}
+
+// OVS tests/classifier.at "lookup segmentation - final stage": tcp_flags
+// and the ports share the last stage, so a miss there pins tcp_flags fully
+// and the ports only as far as the ports trie needs.
+TEST_F(FlowFixture, FinalStageMegaflowsMatchOvs) {
+  Match m;
+  m.set_in_port(1);
+  m.set_dl_type(kEthTypeIp);
+  m.set_nw_proto(6);
+  m.set_tp_dst_masked(80, 0xffff);
+  m.set_tcp_flags_masked(0x008, 0x008);  // +psh
+  add(m, 33);
+  Match ip;
+  ip.set_in_port(1);
+  ip.set_dl_type(kEthTypeIp);
+  add(ip, 0);
+  Match ct;  // table 1 of the OVS test: added below, alone
+  ct.set_in_port(3);
+  ct.set_ct_state_masked(kCsTracked | kCsReplyDir, kCsTracked | kCsReplyDir);
+  ct.set_masked(&Flow::ct_nw_proto, uint8_t{6}, uint8_t{0xff});
+  ct.set_masked(&Flow::ct_tp_src, uint16_t{3}, uint16_t{1});
+  ct.set_dl_type(kEthTypeIp);
+  ct.set_nw_proto(6);
+  ct.set_tp_dst_masked(80, 0xffff);
+  ct.set_tcp_flags_masked(0x008, 0x008);
+
+  auto trace = [&](uint32_t in_port, uint16_t tp_dst, uint16_t flags, int* pri) {
+    Flow f = make_flow();
+    f.in_port = in_port;
+    f.dl_type = kEthTypeIp;
+    f.nw_src = 0xc0a80001;
+    f.nw_dst = 0xc0a80002;
+    f.nw_proto = 6;
+    f.nw_ttl = 128;
+    f.tp_src = 8;
+    f.tp_dst = tp_dst;
+    f.tcp_flags = flags;
+    f.ct_state = kCsTracked | kCsReplyDir;
+    f.ct_nw_proto = 6;
+    f.ct_tp_src = 3;
+    FlowWildcards wc;
+    const Rule* r = cls.lookup(0, f, &wc);
+    *pri = r ? r->priority() : -1;
+    return wc;
+  };
+  auto want = [](uint16_t tp_dst_mask) {
+    FlowWildcards wc;
+    wc.masks.in_port = 0xffffffff;
+    wc.masks.dl_type = 0xffff;
+    wc.masks.nw_proto = 0xff;
+    wc.masks.tp_dst = tp_dst_mask;
+    wc.masks.tcp_flags = 0x008;
+    return wc;
+  };
+  int pri;
+  EXPECT_EQ(trace(1, 80, 0x002, &pri), want(0xffff));  // syn
+  EXPECT_EQ(pri, 0);
+  EXPECT_EQ(trace(1, 80, 0x012, &pri), want(0xffff));  // syn|ack
+  EXPECT_EQ(pri, 0);
+  EXPECT_EQ(trace(1, 80, 0x018, &pri), want(0xffff));  // ack|psh
+  EXPECT_EQ(pri, 33);
+  EXPECT_EQ(trace(1, 79, 0, &pri), want(0xfff0));  // tp_dst=0x40/0xfff0
+  EXPECT_EQ(pri, 0);
+  EXPECT_EQ(trace(1, 81, 0, &pri), want(0xffff));  // 81 vs 80: last bit
+  EXPECT_EQ(pri, 0);
+
+  // The ports trie must not touch ct_tp_src, which shares their word.
+  for (auto& r : rules) ASSERT_TRUE(cls.remove(r.get()));
+  add(ct, 45);
+  Match ip3;
+  ip3.set_in_port(3);
+  ip3.set_dl_type(kEthTypeIp);
+  add(ip3, 10);
+  FlowWildcards ct_want = want(0xfff0);
+  ct_want.masks.in_port = 0xffffffff;
+  ct_want.masks.ct_state = kCsTracked | kCsReplyDir;
+  ct_want.masks.ct_nw_proto = 0xff;
+  ct_want.masks.ct_tp_src = 1;
+  EXPECT_EQ(trace(3, 79, 0x008, &pri), ct_want);
+  EXPECT_EQ(pri, 10);
+  FlowWildcards hit = ct_want;
+  hit.masks.tp_dst = 0xffff;
+  EXPECT_EQ(trace(3, 80, 0x008, &pri), hit);
+  EXPECT_EQ(pri, 45);
 }
 
 }  // namespace
