@@ -186,6 +186,7 @@ OResult<std::unique_ptr<DbFile>> DbFile::open(const std::string& file_name,
     }
     f->db_->apply(*changes);
   }
+  f->log_->mark_base();
   return f;
 }
 
@@ -195,6 +196,13 @@ OStatus DbFile::write_commit(const ChangeSet& changes, bool durable) {
   GREBE_TRY(log_->write(record));
   if (durable) GREBE_TRY(log_->commit());
   return {};
+}
+
+OStatus DbFile::compact(const std::string& comment) {
+  std::vector<Json> records;
+  records.push_back(db_->schema().to_json());
+  records.push_back(database_to_json(*db_, comment, time_wall_msec()));
+  return log_->replace_contents(records);
 }
 
 Json DbFile::transact(const Json& params, bool read_only) {

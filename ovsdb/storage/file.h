@@ -57,6 +57,10 @@ class DbFile {
   // Logs 'changes' (if they change anything) and, if 'durable', waits for
   // the disk.  Call between Txn::precommit() and Database::apply().
   OStatus write_commit(const ChangeSet& changes, bool durable);
+  // Rewrites the file as the schema plus one record holding the whole
+  // database (atomically), then keeps appending to it.  Worth doing when
+  // log().grew_lots().
+  OStatus compact(const std::string& comment);
   // Composes, commits, logs (durably) and applies a "transact" request;
   // returns the reply array (ovsdb-tool transact).
   Json transact(const Json& params, bool read_only);

@@ -308,6 +308,24 @@ OStatus Log::commit() {
   return {};
 }
 
+OStatus Log::replace_contents(const std::vector<Json>& records) {
+  GREBE_TRY(replace(name_, magic_, records));
+  int fd = ::open(name_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    state_ = State::kWriteError;
+    error_ = io_error(errno, "%s: open failed", name_.c_str());
+    return *error_;
+  }
+  off_t end = lseek(fd, 0, SEEK_END);
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+  offset_ = prev_offset_ = base_ = end < 0 ? 0 : end;
+  data_.clear();
+  state_ = State::kWrite;
+  error_.reset();
+  return {};
+}
+
 OStatus Log::replace(const std::string& name, const std::string& magic,
                      const std::vector<Json>& records) {
   std::string tmp = name + ".tmp";

@@ -54,6 +54,14 @@ class Log {
   OStatus commit();
   // Bytes of good records read or written so far.
   off_t offset() const { return offset_; }
+  // Records the current size as the base for grew_lots().
+  void mark_base() { base_ = offset_; }
+  // True once the log is big (over 10 MB) and at least twice its base:
+  // the point where OVS compacts.
+  bool grew_lots() const { return offset_ > 10 * 1024 * 1024 && offset_ / 2 > base_; }
+  // Atomically replaces this open log's file by one holding 'records' (see
+  // replace()); afterwards the log appends to the new file.
+  OStatus replace_contents(const std::vector<Json>& records);
 
   // Composes one record: the header line and the data line.
   static void compose_record(const Json& json, const std::string& magic, std::string* header,
@@ -76,6 +84,7 @@ class Log {
   std::string data_;  // the file's contents, read at open (read modes)
   off_t offset_ = 0;
   off_t prev_offset_ = 0;
+  off_t base_ = 0;
   State state_ = State::kRead;
   std::optional<OvsdbError> error_;
 };

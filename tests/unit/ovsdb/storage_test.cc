@@ -178,6 +178,23 @@ TEST_F(StorageTest, CompactionKeepsContents) {
   EXPECT_EQ(g->db().table("A")->rows.size(), 4u);
 }
 
+TEST_F(StorageTest, CompactWhileOpenThenAppend) {
+  auto f = open(true);
+  for (int i = 0; i < 3; i++) {
+    transact(*f, R"({"op":"insert","table":"A","row":{"name":"n)" + std::to_string(i) + R"("}})");
+  }
+  off_t before = f->log().offset();
+  ASSERT_TRUE(f->compact("compacting").ok());
+  EXPECT_LT(f->log().offset(), before);
+  EXPECT_FALSE(f->log().grew_lots());
+  transact(*f, R"({"op":"insert","table":"A","row":{"name":"after"}})");
+  f.reset();
+  std::string text = contents();
+  EXPECT_NE(text.find("\"_comment\":\"compacting\""), std::string::npos);
+  auto g = open(false);
+  EXPECT_EQ(g->db().table("A")->rows.size(), 4u);
+}
+
 TEST_F(StorageTest, WritersAreLocked) {
   auto f = open(true);
   auto second = Log::open(path_, kOvsdbMagic, Log::Mode::kReadWrite);
