@@ -1,11 +1,12 @@
-// Session: a JSON-RPC client connection that keeps itself up (OVS's
+// Session: a JSON-RPC connection that keeps itself up (OVS's
 // jsonrpc_session): connects to one of `remotes` in turn, reconnects with
 // exponential backoff after failures, answers "echo" requests, and sends
 // "echo" probes after `probe_interval_msec` of silence, dropping the
-// connection if the peer stays silent for another interval.
+// connection if the peer stays silent for another interval.  Timing and
+// logging are stream::Reconnect's (OVS's reconnect FSM).
 //
-// TODO(daemon): switch the backoff/probe logic to the reconnect FSM in
-// lib/stream once it lands, so sessions and rconn share one state machine.
+// A Session can also wrap a connection accepted by a server ("unreliable":
+// it is never re-established), so servers get the same echo handling.
 //
 // Threads: a Session lives on one EventLoop and every method must be called
 // from that loop's thread.  Callbacks run on that thread and must not
@@ -23,6 +24,9 @@
 namespace grebe::event {
 class EventLoop;
 }
+namespace grebe::stream {
+class Stream;
+}
 
 namespace grebe::jsonrpc {
 
@@ -30,7 +34,7 @@ class Session {
  public:
   struct Options {
     long long probe_interval_msec = 5000;  // 0 disables probes
-    long long min_backoff_msec = 1000;
+    long long min_backoff_msec = 1000;  // at least 1000, as OVS
     long long max_backoff_msec = 8000;
     size_t max_message_bytes = 64u << 20;
     // A peer that does not read is disconnected once this much is queued
@@ -46,6 +50,10 @@ class Session {
   Session(event::EventLoop& loop, std::vector<std::string> remotes, Callbacks callbacks,
           Options options);
   Session(event::EventLoop& loop, std::vector<std::string> remotes, Callbacks callbacks);
+  // Wraps an accepted connection: probes it, but never reconnects
+  // (OVS's jsonrpc_session_open_unreliably).  on_connected is not called.
+  Session(event::EventLoop& loop, std::unique_ptr<stream::Stream> accepted, Callbacks callbacks,
+          Options options);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -54,6 +62,8 @@ class Session {
   // too: callers resend their state from on_connected).
   Status send(const Message& msg);
   bool is_connected() const;
+  // Connected or still trying to (false once an unreliable session ends).
+  bool is_alive() const;
   // Increments on every connect and disconnect.
   unsigned seqno() const;
   // Drops the current connection (if any) and reconnects at once.

@@ -52,6 +52,17 @@ bool run_until(event::EventLoop& loop, const std::function<bool()>& done, int it
   return done();
 }
 
+// Like run_until(), but moves `clock` 100 ms per turn so backoffs pass.
+bool run_until_warping(event::EventLoop& loop, FakeClock& clock,
+                       const std::function<bool()>& done) {
+  for (int i = 0; i < 2000 && !done(); i++) {
+    loop.run_once(1);
+    clock.advance(100);
+    event::EventLoop::notify_clock_changed();
+  }
+  return done();
+}
+
 class SessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -66,13 +77,13 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST_F(SessionTest, ConnectsExchangesAndReconnects) {
+  FakeClock clock;
+  set_clock(&clock);
   event::EventLoop loop;
   auto server = std::make_unique<Server>(loop, "punix:" + dir_ + "/s");
   std::vector<Message> replies;
   int connects = 0, disconnects = 0;
   Session::Options opt;
-  opt.min_backoff_msec = 50;
-  opt.max_backoff_msec = 100;
   Session s(loop, {"unix:" + dir_ + "/s"},
             {[&](Message m) { replies.push_back(std::move(m)); }, [&] { connects++; },
              [&](const Error&) { disconnects++; }},
@@ -88,8 +99,13 @@ TEST_F(SessionTest, ConnectsExchangesAndReconnects) {
   // The server drops us: the session notices and comes back by itself.
   server->close_all();
   ASSERT_TRUE(run_until(loop, [&] { return disconnects == 1; }));
-  ASSERT_TRUE(run_until(loop, [&] { return connects == 2; }));
+  ASSERT_TRUE(run_until_warping(loop, clock, [&] { return connects == 2; }));
   EXPECT_GT(s.seqno(), seq);
+  EXPECT_EQ(s.last_error().error().code(), kEof);
+  // force_reconnect drops the healthy connection and makes a new one.
+  s.force_reconnect();
+  EXPECT_FALSE(s.is_connected());
+  ASSERT_TRUE(run_until_warping(loop, clock, [&] { return connects == 3; }));
 }
 
 TEST_F(SessionTest, AnswersEchoAndProbesIdlePeers) {
@@ -146,6 +162,40 @@ TEST_F(SessionTest, BacksOffWhileServerIsAbsent) {
   clock.advance(4000);
   event::EventLoop::notify_clock_changed();
   ASSERT_TRUE(run_until(loop, [&] { return s.is_connected(); }));
+}
+
+TEST_F(SessionTest, UnreliableSessionOnAcceptedStream) {
+  FakeClock clock;
+  set_clock(&clock);
+  event::EventLoop loop;
+  auto listener = std::move(*stream::PassiveStream::open("punix:" + dir_ + "/u"));
+  auto client = std::move(*stream::Stream::open_block("unix:" + dir_ + "/u", 5000));
+  ASSERT_TRUE(stream::wait_blocking(*listener, 5000).ok());
+  std::vector<Message> got;
+  Session::Options opt;
+  opt.probe_interval_msec = 0;
+  Session server(loop, std::move(*listener->accept()),
+                 {[&](Message m) { got.push_back(std::move(m)); }, nullptr, nullptr}, opt);
+  EXPECT_TRUE(server.is_connected());
+  auto c = std::make_unique<Connection>(std::move(client));
+  // The server side answers echo by itself and passes other requests on.
+  ASSERT_TRUE(c->send(Message::request("echo", Json::array({7}), "x")).ok());
+  ASSERT_TRUE(c->send(Message::request("get", Json::array(), 1)).ok());
+  ASSERT_TRUE(run_until(loop, [&] { return !got.empty(); }));
+  EXPECT_EQ(got[0].method, "get");
+  auto echo = c->recv_block(5000);
+  ASSERT_TRUE(echo.ok());
+  EXPECT_EQ(echo->result, Json::array({7}));
+  // When the client leaves, the session ends for good.
+  c.reset();
+  ASSERT_TRUE(run_until(loop, [&] { return !server.is_connected(); }));
+  for (int i = 0; i < 20; i++) {
+    clock.advance(10000);
+    event::EventLoop::notify_clock_changed();
+    loop.run_once(1);
+  }
+  EXPECT_FALSE(server.is_alive());
+  EXPECT_FALSE(server.is_connected());
 }
 
 }  // namespace
