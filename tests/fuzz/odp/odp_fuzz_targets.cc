@@ -7,6 +7,7 @@
 
 #include "grebe/netlink/attr.h"
 #include "grebe/odp/odp_actions.h"
+#include "grebe/odp/odp_flow.h"
 #include "grebe/odp/odp_key.h"
 
 namespace grebe::odp::fuzz {
@@ -36,6 +37,19 @@ void fuzz_odp_attrs(const uint8_t* data, size_t size) {
     nl::Bytes rest = all.subspan(1);
     (void)odp_flow_format(rest.subspan(0, split), rest.subspan(split), false);
     (void)odp_flow_format(rest.subspan(0, split), rest.subspan(split), true);
+    // Key/mask -> Flow/FlowWildcards -> key/mask must not crash either.
+    Flow flow;
+    FlowWildcards wc;
+    std::string err;
+    if (odp_flow_key_to_flow(rest.subspan(0, split), &flow, &err) != OdpKeyFitness::kError &&
+        odp_flow_key_to_mask(rest.subspan(split), &wc, flow, &err) != OdpKeyFitness::kError) {
+      OdpFlowKeyParms parms;
+      parms.flow = &flow;
+      parms.mask = &wc.masks;
+      nl::AttrBuilder k, m;
+      odp_flow_key_from_flow(parms, k);
+      odp_flow_key_from_mask(parms, m);
+    }
   }
   auto parsed = nl::parse_attrs(all, kFlowPolicy);
   if (parsed.ok() && parsed->has(OVS_FLOW_ATTR_KEY)) {
