@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "grebe/event/event_loop.h"
 #include "grebe/stream/ssl.h"
 #include "grebe/stream/stream.h"
 #include "stream_test_util.h"
@@ -196,6 +197,89 @@ TEST_F(SslTest, ExchangeDataWithVerifiedPeer) {
   }
   ASSERT_TRUE(eof.ok()) << eof.error().to_string();
   EXPECT_EQ(*eof, 0u);
+}
+
+// Both ends non-blocking on one EventLoop, each waiting only for what its
+// stream's poll_events() asks: handshake, then 4 MB read in small pieces.
+TEST_F(SslTest, BulkTransferDrivenByEventLoop) {
+  configure("server", "ca-ca.pem");
+  auto ps = PassiveStream::open("pssl:0:127.0.0.1");
+  ASSERT_TRUE(ps.ok());
+  auto c = Stream::open("ssl:127.0.0.1:" + std::to_string((*ps)->bound_port()));
+  ASSERT_TRUE(c.ok());
+  Stream& client = **c;
+  std::unique_ptr<Stream> server;
+
+  std::string data(4 << 20, '\0');
+  for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<char>(i * 31 + (i >> 11));
+  std::string received;
+  size_t sent = 0;
+  bool failed = false;
+  event::EventLoop loop;
+
+  // Re-registers `s`'s watch for what `op` needs next.
+  auto rewatch = [&loop](event::WatchId& w, Stream& s, Stream::Op op,
+                         std::function<void(uint32_t)> cb) {
+    loop.unwatch_fd(w);
+    w = loop.watch_fd(s.fd(), s.poll_events(op), std::move(cb));
+  };
+  event::WatchId sw = 0, cw = 0;
+  std::function<void(uint32_t)> on_server = [&](uint32_t) {
+    Status h = server->connect();
+    if (!h.ok() && !h.error().would_block()) {
+      failed = true;
+      return loop.stop();
+    }
+    Stream::Op op = h.ok() ? Stream::Op::kRecv : Stream::Op::kConnect;
+    if (h.ok()) {
+      char buf[1000];  // smaller than a TLS record: exercises buffered data
+      for (;;) {
+        auto n = server->recv(buf, sizeof buf);
+        if (!n.ok()) {
+          if (!n.error().would_block()) failed = true;
+          break;
+        }
+        if (*n == 0) break;
+        received.append(buf, *n);
+      }
+      if (failed || received.size() == data.size()) return loop.stop();
+    }
+    rewatch(sw, *server, op, on_server);
+  };
+  std::function<void(uint32_t)> on_client = [&](uint32_t) {
+    Status h = client.connect();
+    if (!h.ok() && !h.error().would_block()) {
+      failed = true;
+      return loop.stop();
+    }
+    Stream::Op op = h.ok() ? Stream::Op::kSend : Stream::Op::kConnect;
+    while (h.ok() && sent < data.size()) {
+      auto n = client.send(data.data() + sent, std::min<size_t>(data.size() - sent, 100'000));
+      if (!n.ok()) {
+        if (!n.error().would_block()) failed = true;
+        break;
+      }
+      sent += *n;
+    }
+    if (sent == data.size()) {
+      loop.unwatch_fd(cw);
+      cw = 0;
+      return;
+    }
+    rewatch(cw, client, op, on_client);
+  };
+  event::WatchId lw = loop.watch_fd((*ps)->fd(), event::kReadable, [&](uint32_t) {
+    auto s = (*ps)->accept();
+    if (!s.ok()) return;
+    server = std::move(*s);
+    loop.unwatch_fd(lw);
+    on_server(0);
+  });
+  on_client(0);
+  testing::run_until_stopped(loop, [&] { return sent + received.size(); });
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(sent, data.size());
+  EXPECT_TRUE(received == data) << received.size();
 }
 
 TEST_F(SslTest, PeerFromWrongCaIsRejected) {

@@ -226,8 +226,7 @@ TEST(TcpStream, BulkTransferDrivenByEventLoop) {
     else if (!n.error().would_block()) ADD_FAILURE() << n.error().to_string();
     if (sent == data.size()) loop.unwatch_fd(client_watch);
   });
-  for (int i = 0; i < 100000 && loop.run_once(5000);) {
-  }
+  testing::run_until_stopped(loop, [&] { return sent + received.size(); });
   EXPECT_EQ(sent, data.size());
   EXPECT_TRUE(received == data);
 }

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "grebe/event/event_loop.h"
 #include "grebe/stream/stream.h"
 
 namespace grebe::stream::testing {
@@ -67,6 +68,23 @@ inline std::string recv_n(Stream& s, size_t n) {
     }
   }
   return out;
+}
+
+// Runs `loop` until stop(), failing the test instead of hanging if
+// `progress()` stops changing for 50 iterations of up to 2 s each.
+template <typename Progress>
+void run_until_stopped(event::EventLoop& loop, Progress progress) {
+  size_t last = progress();
+  int idle = 0;
+  while (loop.run_once(2000)) {
+    size_t now = progress();
+    idle = now == last ? idle + 1 : 0;
+    last = now;
+    if (idle > 50) {
+      ADD_FAILURE() << "event loop made no progress";
+      return;
+    }
+  }
 }
 
 }  // namespace grebe::stream::testing
