@@ -103,6 +103,29 @@ void Txn::for_each_row(const std::string& table, const std::function<void(const 
   }
 }
 
+namespace {
+
+// If 'cond' fixes every column of one of the table's indexes with "==",
+// returns that index's number and key.
+std::optional<std::pair<size_t, IndexKey>> index_lookup(const TableSchema& ts,
+                                                        const Condition& cond) {
+  for (size_t i = 0; i < ts.indexes.size(); i++) {
+    IndexKey key;
+    for (size_t column : ts.indexes[i]) {
+      for (const Clause& c : cond.clauses()) {
+        if (c.function == Function::kEq && c.column == column) {
+          key.push_back(c.arg);
+          break;
+        }
+      }
+    }
+    if (key.size() == ts.indexes[i].size()) return std::make_pair(i, std::move(key));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::vector<RowPtr> Txn::query(const TableSchema& table, const Condition& cond) const {
   std::vector<RowPtr> out;
   if (auto uuid = cond.uuid_eq()) {
@@ -113,6 +136,21 @@ std::vector<RowPtr> Txn::query(const TableSchema& table, const Condition& cond) 
   const Table* dt = db_.table(table.name);
   if (!dt) return out;
   auto t = rows_.find(table.name);
+  if (auto lookup = index_lookup(table, cond)) {
+    // Only the committed row with that key, or rows this transaction wrote,
+    // can match.
+    std::set<Uuid> candidates;
+    auto e = dt->indexes[lookup->first].find(lookup->second);
+    if (e != dt->indexes[lookup->first].end()) candidates.insert(e->second);
+    if (t != rows_.end()) {
+      for (const auto& [uuid, tr] : t->second) candidates.insert(uuid);
+    }
+    for (const Uuid& uuid : candidates) {
+      RowPtr row = get(table.name, uuid);
+      if (row && cond.evaluate(row->fields)) out.push_back(std::move(row));
+    }
+    return out;
+  }
   auto consider = [&](const RowPtr& row) {
     if (row && cond.evaluate(row->fields)) out.push_back(row);
   };
