@@ -162,6 +162,7 @@ void format_odp_action(std::string& out, nl::Attr a) {
     case kActionLbOutput: appendf(out, "lb_output(%u)", a.get_u32()); break;
     case OVS_ACTION_ATTR_TRUNC: appendf(out, "trunc(%u)", a.get_u32()); break;
     case kActionTunnelPop: appendf(out, "tnl_pop(%u)", a.get_u32()); break;
+    case kActionTunnelPush: format_tnl_push_action(out, a); break;
     case OVS_ACTION_ATTR_USERSPACE: format_userspace_action(out, a); break;
     case OVS_ACTION_ATTR_RECIRC: appendf(out, "recirc(%#x)", a.get_u32()); break;
     case OVS_ACTION_ATTR_HASH: format_hash(out, a); break;

@@ -257,6 +257,7 @@ Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions,
     return n + *r + 1;
   }
   if (match(s, "check_pkt_len(")) return parse_check_pkt_len(s, actions, names, depth);
+  if (match(s, "tnl_push(")) return parse_tnl_push_action(s, actions);
   auto ct = parse_ct_action(s, actions);
   if (!ct.ok() || *ct) return ct;
   return action_syntax_error();

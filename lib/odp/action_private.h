@@ -20,6 +20,8 @@ inline Error action_syntax_error() { return Error(EINVAL, "odp_actions_from_stri
 void format_userspace_action(std::string& out, nl::Attr attr);
 Result<size_t> parse_userspace_action(const char* s, nl::AttrBuilder& actions);
 void format_ct_action(std::string& out, nl::Attr attr);
+void format_tnl_push_action(std::string& out, nl::Attr attr);
+Result<size_t> parse_tnl_push_action(const char* s, nl::AttrBuilder& actions);
 // Returns 0 if `s` does not start with "ct".
 Result<size_t> parse_ct_action(const char* s, nl::AttrBuilder& actions);
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "grebe/netlink/attr.h"
 #include "grebe/odp/odp_key.h"
@@ -44,6 +45,13 @@ void format_odp_tun_attr(std::string& out, nl::Attr a, nl::Attr ma, bool verbose
 // Parses the inside of "tunnel(" up to and including the closing ')'.
 // Returns characters consumed or 0 on a syntax error.
 size_t parse_odp_tun_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask);
+
+// Geneve options (struct geneve_opt list), with optional mask, as OVS
+// prints them: {class=..,type=..,len=..,0x..}.
+void format_geneve_opts(std::string& out, const uint8_t* key, const uint8_t* mask, size_t len,
+                        bool verbose);
+// Parses "{...}{...})" (through the closing ')'); 0 on a syntax error.
+size_t scan_geneve_opts(const char* s, std::vector<uint8_t>* key, std::vector<uint8_t>* mask);
 
 // Length sanity check shared by key and tunnel formatting: prints the
 // attribute generically and returns false if its length is wrong.

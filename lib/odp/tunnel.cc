@@ -93,40 +93,7 @@ void format_geneve(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
     appendf(out, "value len %zu different from mask len %zu", a.size(), ma.size());
     return;
   }
-  const uint8_t* k = a.data();
-  const uint8_t* m = ma.valid() ? ma.data() : nullptr;
-  size_t left = a.size();
-  while (left > 0) {
-    if (left < 4) {
-      appendf(out, "opt len %zu less than minimum 4", left);
-      return;
-    }
-    uint8_t data_len = (k[3] & 0x1f) * 4;
-    uint8_t len_mask = 0;
-    if (m) len_mask = (m[3] & 0x1f) == 0x1f ? 0xff : (m[3] & 0x1f);
-    size_t len = 4 + data_len;
-    if (len > left) {
-      appendf(out, "opt len %zu greater than remaining %zu", len, left);
-      return;
-    }
-    out += '{';
-    format_be16x(out, "class", k, m, verbose);
-    format_u8x(out, "type", k[2], m ? &m[2] : nullptr, verbose);
-    format_u8u(out, "len", data_len, m ? &len_mask : nullptr, verbose);
-    if (data_len && (verbose || !m || !is_all_zeros(m + 4, data_len))) {
-      put_hex(out, k + 4, data_len);
-      if (m && !is_all_ones(m + 4, data_len)) {
-        out += '/';
-        put_hex(out, m + 4, data_len);
-      }
-    } else {
-      chomp(out, ',');
-    }
-    out += '}';
-    k += len;
-    if (m) m += len;
-    left -= len;
-  }
+  format_geneve_opts(out, a.data(), ma.valid() ? ma.data() : nullptr, a.size(), verbose);
 }
 
 // Formats one sub-attribute; returns tunnel flag bits it implies.
@@ -179,6 +146,41 @@ uint32_t format_tun_sub(std::string& out, nl::Attr a, nl::Attr ma, bool verbose,
 }
 
 }  // namespace
+
+void format_geneve_opts(std::string& out, const uint8_t* k, const uint8_t* m, size_t left,
+                        bool verbose) {
+  while (left > 0) {
+    if (left < 4) {
+      appendf(out, "opt len %zu less than minimum 4", left);
+      return;
+    }
+    uint8_t data_len = (k[3] & 0x1f) * 4;
+    uint8_t len_mask = 0;
+    if (m) len_mask = (m[3] & 0x1f) == 0x1f ? 0xff : (m[3] & 0x1f);
+    size_t len = 4 + data_len;
+    if (len > left) {
+      appendf(out, "opt len %zu greater than remaining %zu", len, left);
+      return;
+    }
+    out += '{';
+    format_be16x(out, "class", k, m, verbose);
+    format_u8x(out, "type", k[2], m ? &m[2] : nullptr, verbose);
+    format_u8u(out, "len", data_len, m ? &len_mask : nullptr, verbose);
+    if (data_len && (verbose || !m || !is_all_zeros(m + 4, data_len))) {
+      put_hex(out, k + 4, data_len);
+      if (m && !is_all_ones(m + 4, data_len)) {
+        out += '/';
+        put_hex(out, m + 4, data_len);
+      }
+    } else {
+      chomp(out, ',');
+    }
+    out += '}';
+    k += len;
+    if (m) m += len;
+    left -= len;
+  }
+}
 
 void format_odp_tun_attr(std::string& out, nl::Attr attr, nl::Attr mask_attr, bool verbose) {
   uint32_t flags = 0, mask_flags = 0;
@@ -302,7 +304,9 @@ size_t scan_erspan(const char* s, uint8_t* key, uint8_t* mask) {
   return 0;
 }
 
-size_t scan_geneve(const char* s, std::vector<uint8_t>* key, std::vector<uint8_t>* mask) {
+}  // namespace
+
+size_t scan_geneve_opts(const char* s, std::vector<uint8_t>* key, std::vector<uint8_t>* mask) {
   const char* p = s;
   uint8_t k[kGeneveMaxLen] = {}, m[kGeneveMaxLen];
   std::memset(m, 0xff, sizeof m);
@@ -360,6 +364,8 @@ size_t scan_geneve(const char* s, std::vector<uint8_t>* key, std::vector<uint8_t
   mask->assign(m, m + used);
   return p - s;
 }
+
+namespace {
 
 // Puts one key sub-attribute and its mask.
 void put_pair(nl::AttrBuilder& key, nl::AttrBuilder* mask, uint16_t type, const void* k,
@@ -425,7 +431,7 @@ size_t parse_tun_field(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mas
   }
   if ((p = match(s, "geneve("))) {
     std::vector<uint8_t> k, m;
-    size_t n = scan_geneve(s + p, &k, &m);
+    size_t n = scan_geneve_opts(s + p, &k, &m);
     if (!n) return 0;
     put_pair(key, mask, OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS, k.data(), m.data(), k.size());
     return p + n;
