@@ -9,6 +9,7 @@
 #include "grebe/util/coverage.h"
 #include "grebe/util/hash.h"
 #include "grebe/util/vlog.h"
+#include "conjunction.h"
 #include "subtable.h"
 
 VLOG_DEFINE_THIS_MODULE(classifier);
@@ -47,7 +48,7 @@ Status Classifier::check_rule(const Rule* rule) const {
     return Error(EINVAL, "rule does not match the classifier's key size");
   }
   if (rule->in_classifier()) return Error(EBUSY, "rule is already in a classifier");
-  return ok_status();
+  return check_conjunctions(rule->conjunctions_);
 }
 
 Subtable* Classifier::find_subtable(std::span<const uint64_t> mask) const {
@@ -201,21 +202,33 @@ const Rule* Classifier::lookup(Version version, const uint64_t* key, uint64_t* w
                                LookupStats* stats) const {
   COVERAGE_INC(cls_lookup);
   std::shared_lock lock(mutex_);
+  return lookup_locked(version, key, wc, stats, true);
+}
+
+const Rule* Classifier::lookup_locked(Version version, const uint64_t* key, uint64_t* wc,
+                                      LookupStats* stats, bool allow_conj) const {
   TrieLookup tries[kMaxTries];
   for (size_t j = 0; j < tries_.size(); ++j) {
     tries[j].trie = &tries_[j];
     tries[j].field = &layout_.prefix_fields[trie_fields_[j]];
   }
-  const Rule* best = nullptr;
+  const Rule* hard = nullptr;  // best ordinary match so far
+  SoftMatches soft;            // conjunction clauses that matched
   for (const Subtable* subtable : ordered_) {
     // Subtables are in decreasing max-priority order: none after this one
-    // can beat `best`.
-    if (best && best->priority() >= subtable->max_priority()) break;
+    // can beat `hard`.
+    if (hard && hard->priority() >= subtable->max_priority()) break;
     if (stats) ++stats->subtables_visited;
     const Rule* r = subtable->lookup(version, key, wc, tries, stats);
-    if (r && (!best || r->priority() > best->priority())) best = r;
+    if (!r || (hard && r->priority() <= hard->priority())) continue;
+    if (r->conjunctions_.empty()) {
+      hard = r;
+    } else if (allow_conj) {
+      soft.push(r);
+    }
   }
-  return best;
+  if (soft.empty() || (hard && hard->priority() >= soft.max_priority())) return hard;
+  return resolve_soft_matches(version, key, wc, stats, soft, hard);
 }
 
 size_t Classifier::n_rules() const {

@@ -31,6 +31,8 @@ KeyLayout build_flow_layout() {
   // (most significant byte at the higher address on this little-endian host).
   const size_t src = offsetof(Flow, tp_src), dst = offsetof(Flow, tp_dst);
   l.ports_field = PrefixField::from_byte_offsets("tp_ports", {src + 1, src, dst + 1, dst});
+  const size_t conj = offsetof(Flow, conj_id);
+  l.conj_id_field = KeyField{conj / 8, static_cast<unsigned>((conj % 8) * 8), 32};
   return l;
 }
 

@@ -120,6 +120,12 @@ Status KeyLayout::validate() const {
   if (prefix_fields.size() > kMaxPrefixFields) {
     return Error(EINVAL, "too many prefix fields");
   }
+  if (conj_id_field) {
+    const KeyField& c = *conj_id_field;
+    if (c.word >= n_words || c.n_bits == 0 || c.n_bits > 32 || c.shift + c.n_bits > 64) {
+      return Error(EINVAL, "conj_id field must be 1..32 bits within one key word");
+    }
+  }
   std::vector<const PrefixField*> fields;
   for (const PrefixField& f : prefix_fields) fields.push_back(&f);
   if (ports_field) fields.push_back(&*ports_field);

@@ -4,10 +4,14 @@
 
 namespace grebe::classifier {
 
-Rule::Rule(MatchView match, int priority)
+Rule::Rule(MatchView match, int priority, std::vector<Conjunction> conjunctions)
     : value_(match.value.begin(), match.value.end()),
       mask_(match.mask.begin(), match.mask.end()),
-      priority_(priority) {
+      priority_(priority),
+      conjunctions_(std::move(conjunctions)) {
+  for (const Conjunction& c : conjunctions_) {
+    if (min_n_clauses_ == 0 || c.n_clauses < min_n_clauses_) min_n_clauses_ = c.n_clauses;
+  }
   // Sizes may disagree here; Classifier::insert() rejects such a rule.
   for (size_t i = 0; i < value_.size(); ++i) {
     value_[i] &= i < mask_.size() ? mask_[i] : 0;

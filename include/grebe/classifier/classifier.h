@@ -30,10 +30,13 @@
 //   ambiguous (OpenFlow leaves it undefined); the one returned is stable for a
 //   given classifier state.
 //
-//   Conjunctive matches (OpenFlow conjunction()): not implemented yet.  The
-//   hook is the subtable loop in lookup(): a Rule will carry an optional
-//   conjunction set, and matches of such rules will be collected per
-//   priority instead of returned, as OVS does with its "soft" matches.
+//   Conjunctive matches (OpenFlow conjunction()), as in OVS: a rule with
+//   conjunctions is a "soft" match.  Soft matches above the best ordinary
+//   ("hard") match are collected; if at their highest priority every clause
+//   of some conjunction id matched, the key is looked up again with conj_id
+//   set to that id (the layout says where conj_id lives) and the rule found
+//   wins.  Otherwise lower-priority rules with identical matches are tried.
+//   Only this path may allocate.
 //
 // Threads and locking: one writer thread (ofproto's main thread) makes all
 // changes; any number of threads (upcall handlers, revalidators) look up
@@ -65,6 +68,7 @@
 namespace grebe::classifier {
 
 class Subtable;
+class SoftMatches;
 
 // Per-lookup statistics, for benchmarks and `ofproto/trace`-style output.
 struct LookupStats {
@@ -98,6 +102,11 @@ class Classifier {
   // Unlinks `rule` from the classifier (whatever its versions).  False if it
   // is not in this classifier.
   bool remove(Rule* rule);
+
+  // Replaces the conjunctions of an inserted rule (flow_mod modify of a
+  // soft rule's actions).  EINVAL if they are malformed or the layout has no
+  // conj_id; nothing changes then.
+  Status set_conjunctions(Rule* rule, std::vector<Conjunction> conjunctions);
 
   // Uses only the prefix fields of the layout named in `names` (OVS's
   // Flow_Table "prefixes"; empty = none), rebuilding the tries.  EINVAL on an
@@ -151,6 +160,15 @@ class Classifier {
   // Restores descending max-priority order after `subtable`'s changed.
   void reposition(Subtable* subtable);
   Status check_rule(const Rule* rule) const;
+  Status check_conjunctions(const std::vector<Conjunction>& conjunctions) const;
+  // lookup() under the lock; soft matches are ignored unless `allow_conj`.
+  const Rule* lookup_locked(Version version, const uint64_t* key, uint64_t* wc,
+                            LookupStats* stats, bool allow_conj) const;
+  // OVS's soft-match loop: turns the soft matches above `hard` into the
+  // final answer (conjunction.cc).
+  const Rule* resolve_soft_matches(Version version, const uint64_t* key, uint64_t* wc,
+                                   LookupStats* stats, SoftMatches& soft,
+                                   const Rule* hard) const;
   void trie_insert(const Subtable& subtable, const Rule& rule);
   void trie_remove(const Subtable& subtable, const Rule& rule);
   void rebuild_tries();

@@ -18,9 +18,10 @@
 
 namespace grebe::classifier {
 
-// Flow's layout: OVS's four stages (metadata, L2, L3, L4) and the prefix
+// Flow's layout: OVS's four stages (metadata, L2, L3, L4), the prefix
 // fields nw_dst, nw_src (the default tries, as in OVS), ipv6_dst, ipv6_src,
-// tun_dst, tun_src, ct_nw_dst, ct_nw_src.
+// tun_dst, tun_src, ct_nw_dst, ct_nw_src, the ports (tp_src, tp_dst) and
+// conj_id.
 const KeyLayout& flow_layout();
 
 // The layout name for an OVS field name usable in Flow_Table "prefixes"
@@ -39,7 +40,8 @@ Match rule_match(const Rule& rule);
 // A rule over Flows.  ofproto's rule type derives from it.
 class FlowRule : public Rule {
  public:
-  FlowRule(const Match& match, int priority) : Rule(match_view(match), priority) {}
+  FlowRule(const Match& match, int priority, std::vector<Conjunction> conjunctions = {})
+      : Rule(match_view(match), priority, std::move(conjunctions)) {}
   Match to_match() const { return rule_match(*this); }
 };
 

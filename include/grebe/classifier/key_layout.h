@@ -109,6 +109,13 @@ struct PrefixField {
   int mask_prefix_len(const uint64_t* mask) const;
 };
 
+// A plain bit field of the key: `n_bits` bits at bit `shift` of word `word`.
+struct KeyField {
+  size_t word = 0;
+  unsigned shift = 0;
+  unsigned n_bits = 0;
+};
+
 struct KeyLayout {
   size_t n_words = 0;
   // Exclusive end word of each stage, strictly increasing; the last is n_words.
@@ -120,6 +127,9 @@ struct KeyLayout {
   // When a subtable's last stage holds them and misses, a per-subtable trie of
   // the rules' port values tells how few port bits the megaflow needs.
   std::optional<PrefixField> ports_field;
+  // Optional: where the key holds conj_id (OVS's 32-bit conjunction id).
+  // Without it, rules with conjunctions are rejected.
+  std::optional<KeyField> conj_id_field;
 
   // Ok, or EINVAL with what is wrong.
   Status validate() const;

@@ -40,6 +40,15 @@ struct MatchView {
   std::span<const uint64_t> mask;
 };
 
+// One conjunction(id, k/n) action of a rule: the rule is clause `clause`
+// (0-based, k - 1) of the `n_clauses`-clause conjunctive match `id`.
+struct Conjunction {
+  uint32_t id = 0;
+  uint8_t clause = 0;
+  uint8_t n_clauses = 0;  // 2..64
+  friend bool operator==(const Conjunction&, const Conjunction&) = default;
+};
+
 class Subtable;
 class Classifier;
 
@@ -47,7 +56,9 @@ class Rule {
  public:
   // Copies the match; `value` is stored masked.  Sizes are checked when the
   // rule is inserted (Classifier::insert returns EINVAL on a mismatch).
-  Rule(MatchView match, int priority);
+  // A rule with `conjunctions` is a "soft" rule: it never matches by itself,
+  // only as a clause of a conjunctive match (OpenFlow conjunction() actions).
+  Rule(MatchView match, int priority, std::vector<Conjunction> conjunctions = {});
   Rule(std::span<const uint64_t> value, std::span<const uint64_t> mask, int priority)
       : Rule(MatchView{value, mask}, priority) {}
   Rule(const Rule&) = delete;
@@ -87,6 +98,12 @@ class Rule {
   // True if this rule matches key `key`.
   bool matches(const uint64_t* key) const;
 
+  // The conjunctions this rule is a clause of (empty for ordinary rules).
+  // Change them with Classifier::set_conjunctions() while inserted.
+  const std::vector<Conjunction>& conjunctions() const { return conjunctions_; }
+  // Smallest n_clauses among them (0 when none).
+  unsigned min_n_clauses() const { return min_n_clauses_; }
+
  private:
   friend class Subtable;
   friend class Classifier;
@@ -94,6 +111,8 @@ class Rule {
   std::vector<uint64_t> value_;
   std::vector<uint64_t> mask_;
   int priority_;
+  std::vector<Conjunction> conjunctions_;
+  unsigned min_n_clauses_ = 0;  // smallest n_clauses of conjunctions_
   std::atomic<Version> add_version_{kVersionMin};
   std::atomic<Version> remove_version_{kVersionNotRemoved};
   // Classifier links, written only by the writer under the classifier lock.
