@@ -109,4 +109,19 @@ std::string format_flow_mod_message(const FlowMod& fm, Protocols protocol, uint3
   return s;
 }
 
+ParseFlowsReport report_parse_flows(const std::vector<FlowMod>& fms, Protocols usable,
+                                    Protocols allowed, const PortMap* ports) {
+  ParseFlowsReport r;
+  r.out = "usable protocols: " + protocols_to_string(usable) + "\n";
+  if (!(usable & allowed)) {
+    r.error = "no usable protocol";
+    return r;
+  }
+  Protocols chosen = usable & allowed;
+  chosen &= -chosen;  // lowest bit: OVS's preference order
+  r.out += std::string("chosen protocol: ") + protocol_to_string(chosen) + "\n";
+  for (const FlowMod& fm : fms) r.out += format_flow_mod_message(fm, chosen, 1, ports) + "\n";
+  return r;
+}
+
 }  // namespace grebe::openflow

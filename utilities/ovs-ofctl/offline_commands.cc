@@ -15,17 +15,10 @@ namespace {
 // Prints the flow_mods the way "ovs-ofctl parse-flow(s)" does: the usable
 // protocols, the one chosen among the enabled ones, then each message.
 int print_flow_mods(const Options& opts, const std::vector<FlowMod>& fms, Protocols usable) {
-  std::printf("usable protocols: %s\n", protocols_to_string(usable).c_str());
   Protocols allowed = opts.allowed & protocols_from_version_bitmap(opts.versions);
-  if (!(usable & allowed)) {
-    std::fflush(stdout);
-    return fail("no usable protocol");
-  }
-  Protocols chosen = usable & allowed;
-  chosen &= -chosen;
-  std::printf("chosen protocol: %s\n", protocol_to_string(chosen));
-  for (const FlowMod& fm : fms)
-    std::printf("%s\n", format_flow_mod_message(fm, chosen, 1).c_str());
+  ParseFlowsReport r = report_parse_flows(fms, usable, allowed);
+  std::fputs(r.out.c_str(), stdout);
+  if (!r.error.empty()) return fail(r.error);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "grebe/openflow/actions.h"
 #include "grebe/openflow/ofp_port.h"
@@ -80,5 +81,16 @@ Match match_for_protocol(const Match& match, Protocols protocol);
 // exactly as ovs-ofctl parse-flow / ofp-print print the message.
 std::string format_flow_mod_message(const FlowMod& fm, Protocols protocol, uint32_t xid,
                                     const PortMap* ports = nullptr);
+
+// What "ovs-ofctl parse-flow(s)" prints for already-parsed flows: the
+// usable protocols, the first one among `allowed`, then each message.
+// `error` is "no usable protocol" when none fits (out then holds only the
+// first line, as ovs-ofctl prints it before failing).
+struct ParseFlowsReport {
+  std::string out;
+  std::string error;
+};
+ParseFlowsReport report_parse_flows(const std::vector<FlowMod>& fms, Protocols usable,
+                                    Protocols allowed, const PortMap* ports = nullptr);
 
 }  // namespace grebe::openflow
