@@ -109,25 +109,38 @@ void set_levels(Module* module, Dest dest, Level level, bool all_dests) {
 }
 
 RateLimit::RateLimit(unsigned rate_per_minute, unsigned burst)
-    : tokens_(static_cast<long long>(burst) * 1000), last_fill_(0),
-      rate_(rate_per_minute), burst_(burst) {}
+    : tokens_(static_cast<long long>(burst) * 1000), rate_(rate_per_minute), burst_(burst) {}
 
 bool RateLimit::allow() {
   long long now = time_msec();
-  long long last = last_fill_.exchange(now);
-  long long tokens = tokens_.load();
-  if (last != 0 && now > last) {
+  std::lock_guard lock(mutex_);
+  if (last_fill_ != 0 && now > last_fill_) {
     // rate_ messages per 60000 ms = rate_ thousandths per 60 ms
-    tokens = std::min<long long>(static_cast<long long>(burst_) * 1000,
-                                 tokens + (now - last) * rate_ / 60);
+    tokens_ = std::min<long long>(static_cast<long long>(burst_) * 1000,
+                                  tokens_ + (now - last_fill_) * rate_ / 60);
   }
-  if (tokens >= 1000) {
-    tokens_.store(tokens - 1000);
+  last_fill_ = now;
+  if (tokens_ >= 1000) {
+    tokens_ -= 1000;
     return true;
   }
-  tokens_.store(tokens);
-  suppressed_++;
+  if (!n_dropped_) first_dropped_ = now;
+  last_dropped_ = now;
+  n_dropped_++;
   return false;
+}
+
+RateLimit::Dropped RateLimit::take_dropped() {
+  long long now = time_msec();
+  std::lock_guard lock(mutex_);
+  Dropped d;
+  d.n = n_dropped_;
+  if (n_dropped_) {
+    d.first_elapsed_sec = static_cast<unsigned>((now - first_dropped_) / 1000);
+    d.last_elapsed_sec = static_cast<unsigned>((now - last_dropped_) / 1000);
+  }
+  n_dropped_ = 0;
+  return d;
 }
 
 void vlog(const Module& module, Level level, const char* fmt, va_list args) {
@@ -161,13 +174,19 @@ void log(const Module& module, Level level, const char* fmt, ...) {
 }
 
 void log_rl(const Module& module, Level level, RateLimit* rl, const char* fmt, ...) {
-  if (module.honor_rate_limits() && !rl->allow()) return;
-  unsigned suppressed = rl->take_suppressed();
+  if (module.honor_rate_limits()) {
+    if (!rl->allow()) return;
+    RateLimit::Dropped d = rl->take_dropped();
+    if (d.n)
+      log(module, level,
+          "Dropped %u log messages in last %u seconds (most recently, %u seconds ago) due to "
+          "excessive rate",
+          d.n, d.first_elapsed_sec, d.last_elapsed_sec);
+  }
   va_list args;
   va_start(args, fmt);
   vlog(module, level, fmt, args);
   va_end(args);
-  if (suppressed) log(module, Level::kInfo, "Dropped %u log messages in last period due to excessive rate", suppressed);
 }
 
 }  // namespace grebe::vlog

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstdarg>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,18 +63,29 @@ class Module {
 };
 
 // Token bucket: `rate` messages per minute, up to `burst` at once.  Messages
-// suppressed are counted and reported with the next one that passes.
+// suppressed are counted and reported, as OVS does, just before the next one
+// that passes ("Dropped N log messages in last S seconds (most recently, T
+// seconds ago) due to excessive rate").  Thread-safe.
 class RateLimit {
  public:
   RateLimit(unsigned rate_per_minute, unsigned burst);
-  // True if a message may be logged now.
+  // True if a message may be logged now; otherwise counts it as dropped.
   bool allow();
-  unsigned take_suppressed() { return suppressed_.exchange(0); }
+  struct Dropped {
+    unsigned n = 0;                   // messages dropped since the last report
+    unsigned first_elapsed_sec = 0;   // age of the first of them
+    unsigned last_elapsed_sec = 0;    // age of the most recent
+  };
+  // Returns and resets the dropped count.
+  Dropped take_dropped();
+  unsigned take_suppressed() { return take_dropped().n; }
 
  private:
-  std::atomic<long long> tokens_;  // in thousandths of a message
-  std::atomic<long long> last_fill_;
-  std::atomic<unsigned> suppressed_{0};
+  std::mutex mutex_;
+  long long tokens_;  // in thousandths of a message
+  long long last_fill_ = 0;
+  unsigned n_dropped_ = 0;
+  long long first_dropped_ = 0, last_dropped_ = 0;  // time_msec()
   unsigned rate_;
   unsigned burst_;
 };

@@ -203,6 +203,8 @@ TEST_F(VlogTest, RateLimitHonoredUnlessDisabled) {
   set_clock(&clock);
   RateLimit rl(1, 2);
   for (int i = 0; i < 5; i++) VLOG_WARN_RL(&rl, "limited %d", i);
+  clock.advance(61000);  // one token back after a minute
+  VLOG_WARN_RL(&rl, "limited %d", 5);
   vlog_this_module_.set_honor_rate_limits(false);
   RateLimit rl2(1, 1);
   for (int i = 0; i < 3; i++) VLOG_WARN_RL(&rl2, "unlimited %d", i);
@@ -212,6 +214,10 @@ TEST_F(VlogTest, RateLimitHonoredUnlessDisabled) {
   EXPECT_NE(text.find("|WARN|limited 1"), std::string::npos);
   EXPECT_EQ(text.find("|WARN|limited 2"), std::string::npos);
   EXPECT_NE(text.find("unlimited 2"), std::string::npos);
+  EXPECT_NE(text.find("|test_vlog|WARN|Dropped 3 log messages in last 61 seconds (most recently, "
+                      "61 seconds ago) due to excessive rate\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("|WARN|limited 5"), std::string::npos);
   close_log_file();
   std::system(("rm -rf " + std::string(dir)).c_str());
 }
