@@ -158,10 +158,14 @@ void format_odp_action(std::string& out, nl::Attr a) {
   }
   switch (a.type()) {
     case OVS_ACTION_ATTR_METER: appendf(out, "meter(%u)", a.get_u32()); break;
-    case OVS_ACTION_ATTR_OUTPUT: appendf(out, "%u", a.get_u32()); break;
+    case OVS_ACTION_ATTR_OUTPUT: format_odp_port(out, a.get_u32()); break;
     case kActionLbOutput: appendf(out, "lb_output(%u)", a.get_u32()); break;
     case OVS_ACTION_ATTR_TRUNC: appendf(out, "trunc(%u)", a.get_u32()); break;
-    case kActionTunnelPop: appendf(out, "tnl_pop(%u)", a.get_u32()); break;
+    case kActionTunnelPop:
+      out += "tnl_pop(";
+      format_odp_port(out, a.get_u32());
+      out += ')';
+      break;
     case kActionTunnelPush: format_tnl_push_action(out, a); break;
     case OVS_ACTION_ATTR_USERSPACE: format_userspace_action(out, a); break;
     case OVS_ACTION_ATTR_RECIRC: appendf(out, "recirc(%#x)", a.get_u32()); break;
@@ -201,7 +205,8 @@ void format_odp_action(std::string& out, nl::Attr a) {
 
 }  // namespace
 
-void format_odp_actions(std::string& out, nl::Bytes actions) {
+void format_odp_actions(std::string& out, nl::Bytes actions, const PortNoNames* port_names) {
+  PortNamesScope names_scope(port_names);
   // Hostile input can nest clone()/sample() thousands deep; bound recursion.
   FormatDepthGuard guard;
   if (guard.too_deep()) {
@@ -229,9 +234,9 @@ void format_odp_actions(std::string& out, nl::Bytes actions) {
   }
 }
 
-std::string format_odp_actions(nl::Bytes actions) {
+std::string format_odp_actions(nl::Bytes actions, const PortNoNames* port_names) {
   std::string out;
-  format_odp_actions(out, actions);
+  format_odp_actions(out, actions, port_names);
   return out;
 }
 

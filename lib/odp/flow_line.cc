@@ -35,14 +35,15 @@ std::string dpif_flow_stats_format(const DpifFlowStats& st, long long now_msec) 
   return s;
 }
 
-std::string format_dpif_flow(const DpifFlowText& f, bool verbose, long long now_msec) {
+std::string format_dpif_flow(const DpifFlowText& f, bool verbose, long long now_msec,
+                             const PortNoNames* port_names) {
   std::string s;
   if (verbose && f.ufid) s += odp_format_ufid(*f.ufid) + ", ";
-  s += odp_flow_format(f.key, f.mask, verbose);
+  s += odp_flow_format(f.key, f.mask, verbose, port_names);
   s += ", ";
   s += dpif_flow_stats_format(f.stats, now_msec);
   s += ", actions:";
-  format_odp_actions(s, f.actions);
+  format_odp_actions(s, f.actions, port_names);
   return s;
 }
 

@@ -147,7 +147,7 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
     case OVS_KEY_ATTR_TUNNEL: format_odp_tun_attr(out, a, ma, verbose); break;
     case OVS_KEY_ATTR_IN_PORT:
       if (exact) {
-        appendf(out, "%u", a.get_u32());
+        format_odp_port(out, a.get_u32());
       } else {
         appendf(out, "%u/%#x", a.get_u32(), ma.get_u32());
       }
@@ -272,7 +272,21 @@ void format_odp_key_attr(std::string& out, nl::Attr a, nl::Attr ma, bool verbose
   }
 }
 
-std::string odp_flow_format(nl::Bytes key, nl::Bytes mask, bool verbose) {
+void format_odp_port(std::string& out, uint32_t port) {
+  const PortNoNames* names = PortNamesScope::current();
+  if (names) {
+    auto it = names->find(port);
+    if (it != names->end()) {
+      out += it->second;
+      return;
+    }
+  }
+  appendf(out, "%u", port);
+}
+
+std::string odp_flow_format(nl::Bytes key, nl::Bytes mask, bool verbose,
+                            const PortNoNames* port_names) {
+  PortNamesScope names_scope(port_names);
   std::string out;
   FormatDepthGuard guard;
   if (guard.too_deep()) return "...";

@@ -29,6 +29,26 @@ class FormatDepthGuard {
   }
 };
 
+// The port-name map in effect for the formatter call running on this
+// thread (public entry points install it), so the many nested helpers need
+// not pass it along.  Null = print numbers.
+class PortNamesScope {
+ public:
+  explicit PortNamesScope(const PortNoNames* names) : saved_(current()) {
+    if (names) current() = names;
+  }
+  ~PortNamesScope() { current() = saved_; }
+  static const PortNoNames*& current() {
+    static thread_local const PortNoNames* names = nullptr;
+    return names;
+  }
+
+ private:
+  const PortNoNames* saved_;
+};
+// Appends a datapath port as its name (if a name map is in effect) or number.
+void format_odp_port(std::string& out, uint32_t port);
+
 // "vid=..,pcp=..[,cfi=0]" for a TCI and its mask (host order).
 void format_vlan_tci(std::string& out, uint16_t tci, uint16_t mask, bool verbose);
 // "label=..,tc=..,ttl=..,bos=.." for one label stack entry (host order).

@@ -92,8 +92,10 @@ void format_tnl_push_action(std::string& out, nl::Attr a) {
   std::memcpy(&header_len, d.data() + 8, 4);
   std::memcpy(&type, d.data() + 12, 4);
   const uint8_t* eth = d.data() + kPushTnlFixed;
-  appendf(out, "tnl_push(tnl_port(%u),header(size=%u,type=%u,eth(dst=%s,src=%s,dl_type=0x%04x),",
-          tnl_port, header_len, type, eth_to_string(eth).c_str(),
+  out += "tnl_push(tnl_port(";
+  format_odp_port(out, tnl_port);
+  appendf(out, "),header(size=%u,type=%u,eth(dst=%s,src=%s,dl_type=0x%04x),", header_len, type,
+          eth_to_string(eth).c_str(),
           eth_to_string(eth + 6).c_str(), load_be16(eth + 12));
   const uint8_t* l3 = eth + kEthLen;
   const uint8_t* l4;
@@ -110,7 +112,9 @@ void format_tnl_push_action(std::string& out, nl::Attr a) {
     l4 = l3 + kIpv6Len;
   }
   format_tunnel_header(out, type, l4);
-  appendf(out, "),out_port(%u))", out_port);
+  out += "),out_port(";
+  format_odp_port(out, out_port);
+  out += "))";
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "action_private.h"
 #include "grebe/odp/odp_actions.h"
 #include "grebe/util/byteorder.h"
+#include "odp_private.h"
 #include "text.h"
 
 namespace grebe::odp {
@@ -50,9 +51,10 @@ bool format_cookie(std::string& out, const uint8_t* c) {
     case UserActionCookieType::kFlowSample: {
       appendf(out,
               ",flow_sample(probability=%u,collector_set_id=%u,obs_domain_id=%u,"
-              "obs_point_id=%u,output_port=%u",
+              "obs_point_id=%u,output_port=",
               get<uint16_t>(c, u), get<uint32_t>(c, u + 4), get<uint32_t>(c, u + 8),
-              get<uint32_t>(c, u + 12), get<uint32_t>(c, u + 16));
+              get<uint32_t>(c, u + 12));
+      format_odp_port(out, get<uint32_t>(c, u + 16));
       int32_t dir = get<int32_t>(c, u + 20);
       if (dir == 1) out += ",ingress";
       if (dir == 2) out += ",egress";
@@ -60,7 +62,9 @@ bool format_cookie(std::string& out, const uint8_t* c) {
       return true;
     }
     case UserActionCookieType::kIpfix:
-      appendf(out, ",ipfix(output_port=%u)", get<uint32_t>(c, u));
+      out += ",ipfix(output_port=";
+      format_odp_port(out, get<uint32_t>(c, u));
+      out += ')';
       return true;
     case UserActionCookieType::kController:
       appendf(out,
@@ -117,7 +121,10 @@ void format_userspace_action(std::string& out, nl::Attr attr) {
   }
   if ((*a)[OVS_USERSPACE_ATTR_ACTIONS].valid()) out += ",actions";
   nl::Attr tun = (*a)[OVS_USERSPACE_ATTR_EGRESS_TUN_PORT];
-  if (tun.valid()) appendf(out, ",tunnel_out_port=%u", tun.get_u32());
+  if (tun.valid()) {
+    out += ",tunnel_out_port=";
+    format_odp_port(out, tun.get_u32());
+  }
   out += ')';
 }
 

@@ -33,8 +33,10 @@ Status odp_actions_from_string(std::string_view s, nl::AttrBuilder& actions,
                                const PortNameMap* port_names = nullptr);
 
 // Formats actions; an empty list prints as "drop".
-std::string format_odp_actions(nl::Bytes actions);
-void format_odp_actions(std::string& out, nl::Bytes actions);
+// With `port_names`, output ports print as names where known.
+std::string format_odp_actions(nl::Bytes actions, const PortNoNames* port_names = nullptr);
+void format_odp_actions(std::string& out, nl::Bytes actions,
+                        const PortNoNames* port_names = nullptr);
 
 // The 48-byte userdata OVS's ofproto puts in userspace() actions
 // (struct user_action_cookie), so its text form round-trips.

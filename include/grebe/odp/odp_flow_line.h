@@ -37,6 +37,7 @@ struct DpifFlowText {
   DpifFlowStats stats;
 };
 // A whole dump-flows line (without newline), as dpctl's format_dpif_flow().
-std::string format_dpif_flow(const DpifFlowText& flow, bool verbose, long long now_msec);
+std::string format_dpif_flow(const DpifFlowText& flow, bool verbose, long long now_msec,
+                             const PortNoNames* port_names = nullptr);
 
 }  // namespace grebe::odp

@@ -28,6 +28,9 @@ namespace grebe::odp {
 // Maps port names to datapath port numbers for parsing "in_port(eth0)" and
 // "actions:eth0"; the formatter prints numbers.
 using PortNameMap = std::map<std::string, uint32_t, std::less<>>;
+// Maps datapath port numbers to names for printing ("in_port(br0)",
+// "actions:eth0"), as dpctl does with its --names option.
+using PortNoNames = std::map<uint32_t, std::string>;
 
 // Parses a flow key (and, if `mask` is non-null, its mask) in datapath flow
 // syntax, appending the attributes to `key`/`mask`.  A leading
@@ -42,7 +45,8 @@ Status odp_flow_from_string(std::string_view s, nl::AttrBuilder& key, nl::AttrBu
 // Formats a key with its mask (empty `mask` = print the key alone, every
 // field exact).  With verbose=false, fully wildcarded attributes and fields
 // are omitted, as `dpctl/dump-flows` does; verbose=true prints them all.
-std::string odp_flow_format(nl::Bytes key, nl::Bytes mask, bool verbose = false);
+std::string odp_flow_format(nl::Bytes key, nl::Bytes mask, bool verbose = false,
+                            const PortNoNames* port_names = nullptr);
 // Key alone, verbose (odp_flow_key_format()).
 std::string odp_flow_key_format(nl::Bytes key);
 

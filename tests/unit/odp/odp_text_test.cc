@@ -203,6 +203,14 @@ TEST(OdpActionsText, PortNames) {
   EXPECT_EQ(format_odp_actions(a.bytes()), "3,1");
   ASSERT_TRUE(odp_flow_from_string("in_port(eth0)", key, &mask, &names).ok());
   EXPECT_EQ(odp_flow_format(key.bytes(), mask.bytes()), "in_port(3)");
+  // dpctl --names: numbers print as names where known.
+  PortNoNames by_number = {{3, "eth0"}, {1, "br0"}};
+  EXPECT_EQ(odp_flow_format(key.bytes(), mask.bytes(), false, &by_number), "in_port(eth0)");
+  nl::AttrBuilder b;
+  ASSERT_TRUE(odp_actions_from_string("3,1,7,userspace(pid=1,ipfix(output_port=3))", b).ok());
+  EXPECT_EQ(format_odp_actions(b.bytes(), &by_number),
+            "eth0,br0,7,userspace(pid=1,ipfix(output_port=eth0))");
+  EXPECT_EQ(format_odp_actions(b.bytes()), "3,1,7,userspace(pid=1,ipfix(output_port=3))");
 }
 
 TEST(OdpActionsText, MalformedActionsPrintLikeOvs) {
