@@ -130,70 +130,79 @@ void format_userspace_action(std::string& out, nl::Attr attr) {
 
 namespace {
 
-// Scans the optional ",<cookie>" part into `userdata`; returns characters
-// consumed (0 if none) or kScanFail.
-size_t scan_cookie(const char* s, std::vector<uint8_t>* userdata) {
-  uint8_t c[kUserActionCookieLen] = {};
-  const size_t u = kCookieUnion;
-  auto set_type = [&](UserActionCookieType t) {
-    put<uint16_t>(c, kCookieType, static_cast<uint16_t>(t));
-    put<uint16_t>(c, kCookieInPort, kOfppNone);
-  };
-  uint32_t vid, pcp, output, prob, cset, dom, point;
-  Scan sf(s);
-  sf.lit(",sFlow(vid=").num(&vid).lit(",pcp=").num(&pcp).lit(",output=").num(&output).lit(")");
-  if (sf.ok()) {
-    uint16_t tci = static_cast<uint16_t>(vid | pcp << 13);
-    if (tci) tci |= 0x1000;
-    set_type(UserActionCookieType::kSflow);
-    store_be16(c + u, tci);
-    put<uint32_t>(c, u + 4, output);
-    userdata->assign(c, c + sizeof c);
-    return sf.consumed();
-  }
-  if (size_t n = match(s, ",slow_path(")) {
-    uint32_t reason = 0;
-    int r = parse_flags(s + n, slow_path_reason_to_string, ')', kSlowPathReasonMask, &reason,
-                        nullptr);
-    if (r < 0 || s[n + r] != ')') return kScanFail;
-    set_type(UserActionCookieType::kSlowPath);
-    put<uint32_t>(c, u + 4, reason);
-    userdata->assign(c, c + sizeof c);
-    return n + r + 1;
-  }
+// Each cookie scanner fills a zeroed 48-byte cookie and returns characters
+// consumed, 0 if the text is not its kind, or kScanFail.
+using Cookie = uint8_t[kUserActionCookieLen];
+
+void set_cookie_type(Cookie c, UserActionCookieType t) {
+  put<uint16_t>(c, kCookieType, static_cast<uint16_t>(t));
+  put<uint16_t>(c, kCookieInPort, kOfppNone);
+}
+
+size_t scan_sflow(const char* s, Cookie c) {
+  uint32_t vid, pcp, output;
+  Scan sc(s);
+  sc.lit(",sFlow(vid=").num(&vid).lit(",pcp=").num(&pcp).lit(",output=").num(&output).lit(")");
+  if (!sc.ok()) return 0;
+  uint16_t tci = static_cast<uint16_t>(vid | pcp << 13);
+  if (tci) tci |= 0x1000;
+  set_cookie_type(c, UserActionCookieType::kSflow);
+  store_be16(c + kCookieUnion, tci);
+  put<uint32_t>(c, kCookieUnion + 4, output);
+  return sc.consumed();
+}
+
+size_t scan_slow_path(const char* s, Cookie c) {
+  size_t n = match(s, ",slow_path(");
+  if (!n) return 0;
+  uint32_t reason = 0;
+  int r = parse_flags(s + n, slow_path_reason_to_string, ')', kSlowPathReasonMask, &reason,
+                      nullptr);
+  if (r < 0 || s[n + r] != ')') return kScanFail;
+  set_cookie_type(c, UserActionCookieType::kSlowPath);
+  put<uint32_t>(c, kCookieUnion + 4, reason);
+  return n + r + 1;
+}
+
+size_t scan_flow_sample(const char* s, Cookie c) {
+  uint32_t prob, cset, dom, point, output;
   Scan fs(s);
   fs.lit(",flow_sample(probability=").num(&prob).lit(",collector_set_id=").num(&cset);
   fs.lit(",obs_domain_id=").num(&dom).lit(",obs_point_id=").num(&point);
   fs.lit(",output_port=").num(&output);
-  if (fs.ok()) {
-    const char* p = fs.pos();
-    int32_t dir = 0;
-    if (size_t n = match(p, ",ingress")) {
-      dir = 1;
-      p += n;
-    } else if ((n = match(p, ",egress"))) {
-      dir = 2;
-      p += n;
-    }
-    if (*p != ')') return kScanFail;
-    set_type(UserActionCookieType::kFlowSample);
-    put<uint16_t>(c, u, static_cast<uint16_t>(prob));
-    put<uint32_t>(c, u + 4, cset);
-    put<uint32_t>(c, u + 8, dom);
-    put<uint32_t>(c, u + 12, point);
-    put<uint32_t>(c, u + 16, output);
-    put<int32_t>(c, u + 20, dir);
-    userdata->assign(c, c + sizeof c);
-    return p + 1 - s;
+  if (!fs.ok()) return 0;
+  const char* p = fs.pos();
+  int32_t dir = 0;  // NX_ACTION_SAMPLE_DEFAULT / INGRESS / EGRESS
+  if (size_t n = match(p, ",ingress")) {
+    dir = 1;
+    p += n;
+  } else if ((n = match(p, ",egress"))) {
+    dir = 2;
+    p += n;
   }
+  if (*p != ')') return kScanFail;
+  const size_t u = kCookieUnion;
+  set_cookie_type(c, UserActionCookieType::kFlowSample);
+  put<uint16_t>(c, u, static_cast<uint16_t>(prob));
+  put<uint32_t>(c, u + 4, cset);
+  put<uint32_t>(c, u + 8, dom);
+  put<uint32_t>(c, u + 12, point);
+  put<uint32_t>(c, u + 16, output);
+  put<int32_t>(c, u + 20, dir);
+  return p + 1 - s;
+}
+
+size_t scan_ipfix(const char* s, Cookie c) {
+  uint32_t output;
   Scan ip(s);
   ip.lit(",ipfix(output_port=").num(&output).lit(")");
-  if (ip.ok()) {
-    set_type(UserActionCookieType::kIpfix);
-    put<uint32_t>(c, u, output);
-    userdata->assign(c, c + sizeof c);
-    return ip.consumed();
-  }
+  if (!ip.ok()) return 0;
+  set_cookie_type(c, UserActionCookieType::kIpfix);
+  put<uint32_t>(c, kCookieUnion, output);
+  return ip.consumed();
+}
+
+size_t scan_controller(const char* s, Cookie c) {
   uint16_t reason, ctl_id, max_len;
   uint8_t dont_send, cont;
   uint32_t recirc;
@@ -203,39 +212,56 @@ size_t scan_cookie(const char* s, std::vector<uint8_t>* userdata) {
   ct.lit(",continuation=").num(&cont, 10).lit(",recirc_id=").num(&recirc, 10);
   ct.lit(",rule_cookie=").num(&rule_cookie, 16).lit(",controller_id=").num(&ctl_id, 10);
   ct.lit(",max_len=").num(&max_len, 10).lit(")");
-  if (ct.ok()) {
-    set_type(UserActionCookieType::kController);
-    c[u] = dont_send ? 1 : 0;
-    c[u + 1] = cont ? 1 : 0;
-    put<uint16_t>(c, u + 2, reason);
-    put<uint32_t>(c, u + 4, recirc);
-    store_be64(c + u + 8, rule_cookie);
-    put<uint16_t>(c, u + 16, ctl_id);
-    put<uint16_t>(c, u + 18, max_len);
-    userdata->assign(c, c + sizeof c);
-    return ct.consumed();
+  if (!ct.ok()) return 0;
+  const size_t u = kCookieUnion;
+  set_cookie_type(c, UserActionCookieType::kController);
+  c[u] = dont_send ? 1 : 0;
+  c[u + 1] = cont ? 1 : 0;
+  put<uint16_t>(c, u + 2, reason);
+  put<uint32_t>(c, u + 4, recirc);
+  store_be64(c + u + 8, rule_cookie);
+  put<uint16_t>(c, u + 16, ctl_id);
+  put<uint16_t>(c, u + 18, max_len);
+  return ct.consumed();
+}
+
+// ",userdata(<hex>)": arbitrary bytes instead of a cookie.
+size_t scan_userdata(const char* s, std::vector<uint8_t>* userdata) {
+  size_t n = match(s, ",userdata(");
+  if (!n) return 0;
+  auto hex = [](char ch) {
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+  };
+  const char* p = s + n;
+  userdata->clear();
+  for (;;) {
+    p += std::strspn(p, " \t\r\n");
+    int hi = hex(p[0]);
+    int lo = hi < 0 ? -1 : hex(p[1]);
+    if (hi < 0 || lo < 0) break;
+    userdata->push_back(static_cast<uint8_t>(hi << 4 | lo));
+    p += 2;
   }
-  if (size_t n = match(s, ",userdata(")) {
-    const char* p = s + n;
-    userdata->clear();
-    auto hex = [](char ch) {
-      return ch >= '0' && ch <= '9' ? ch - '0'
-             : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-             : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                      : -1;
-    };
-    for (;;) {
-      p += std::strspn(p, " \t\r\n");
-      int hi = hex(p[0]);
-      int lo = hi < 0 ? -1 : hex(p[1]);
-      if (hi < 0 || lo < 0) break;
-      userdata->push_back(static_cast<uint8_t>(hi << 4 | lo));
-      p += 2;
+  return *p == ')' ? static_cast<size_t>(p + 1 - s) : kScanFail;
+}
+
+// Scans the optional ",<cookie>" part into `userdata`; returns characters
+// consumed (0 if none) or kScanFail.
+size_t scan_cookie(const char* s, std::vector<uint8_t>* userdata) {
+  Cookie c = {};
+  for (auto scan : {scan_sflow, scan_slow_path, scan_flow_sample, scan_ipfix, scan_controller}) {
+    size_t n = scan(s, c);
+    if (n == kScanFail) return kScanFail;
+    if (n) {
+      userdata->assign(c, c + sizeof c);
+      return n;
     }
-    if (*p != ')') return kScanFail;
-    return p + 1 - s;
   }
-  // No cookie: OVS still sends an all-zero cookie.
+  if (size_t n = scan_userdata(s, userdata)) return n;
+  // No cookie: OVS still sends an all-zero one.
   userdata->assign(c, c + sizeof c);
   return 0;
 }
