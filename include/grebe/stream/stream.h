@@ -39,14 +39,18 @@ class Stream {
   // `dscp` (0..63) goes into the IP TOS/traffic class of tcp/ssl streams.
   // Errors, as OVS returns them (callers print strerror(code()) where OVS
   // does; message() holds OVS's log text, which is also logged at ERR):
-  //   EAFNOSUPPORT  unknown stream type ("foo:bar"), or a malformed address
-  //                 ("tcp:1.2.3.4: port must be specified",
-  //                  "tcp:1.2.3.4:99999: bad port number \"99999\"",
-  //                  "tcp:x:1: bad IP address \"x\"")
+  //   EAFNOSUPPORT  unknown stream type ("foo:bar"), a malformed address
+  //                 (for "tcp:1.2.3.4": "1.2.3.4: port must be specified";
+  //                  "1.2.3.4:99999: bad port number \"99999\""), a host
+  //                 name that does not resolve, or (daemons) is still being
+  //                 resolved in the background (see dns.h): retry later
   //   ENOENT/ECONNREFUSED/...  immediate connect failures (unix: mostly)
+  //   ENOPROTOOPT   ssl: without keys/certificates configured
   //   EINVAL        dscp out of range
   // Unix paths are relative to ovs_rundir(); names longer than a sockaddr_un
   // holds are reached through /proc/self/fd/<dirfd>/<base>, as OVS does.
+  // Never blocks, except that a command-line tool (dns_resolve_init(false),
+  // the default) resolves a host name synchronously.  Any thread.
   static Result<std::unique_ptr<Stream>> open(std::string_view name,
                                               uint8_t dscp = kDscpDefault);
   // Like open(), but "tcp:IP" / "ssl:IP" without a port get `default_port`
