@@ -225,6 +225,58 @@ TEST_P(RandomClassifierTest, RemovingEverythingLeavesNothing) {
   EXPECT_EQ(wc, Key(kWords, 0));
 }
 
+// Conjunctive rules mixed in: the answer is never a clause itself, and the
+// megaflow stays sound through the conj_id re-lookups.
+TEST_P(RandomClassifierTest, ConjunctiveLookupsAreSound) {
+  make_masks(8);
+  populate(120);
+  std::vector<Rule*> soft;
+  for (int i = 0; i < 150; ++i) {
+    // A clause matches one or two pool fields, at one of two priorities, so
+    // that conjunctions often complete.
+    Key v(kWords, 0), m(kWords, 0);
+    for (int f = 0; f < 1 + static_cast<int>(rng() % 2); ++f) {
+      const Component& c = components()[rng() % components().size()];
+      const uint64_t mask = pick(c.masks);
+      set_field(m, c.field, mask);
+      set_field(v, c.field, pick(c.values) & mask);
+    }
+    const uint8_t n = static_cast<uint8_t>(2 + rng() % 2);
+    std::vector<Conjunction> c = {
+        Conjunction{static_cast<uint32_t>(1 + rng() % 4), static_cast<uint8_t>(rng() % n), n}};
+    if (rng() % 3 == 0) c.push_back(Conjunction{5, static_cast<uint8_t>(rng() % 2), 2});
+    owned.push_back(std::make_unique<TestRule>(v, m, rng() % 2 ? 20 : 30, -1, c));
+    if (cls.insert(owned.back().get(), 0).ok()) soft.push_back(owned.back().get());
+  }
+  for (uint32_t id = 1; id <= 5; ++id) {
+    Key v(kWords, 0), m(kWords, 0);
+    set_field(v, kConjId, id);
+    set_field(m, kConjId, 0xffffffff);
+    if (id % 2) {  // some match more than conj_id: a bit only they use
+      set_field(v, FieldDef{7, 0, 1}, 1);
+      set_field(m, FieldDef{7, 0, 1}, 1);
+    }
+    owned.push_back(std::make_unique<TestRule>(v, m, 100, 1000 + static_cast<int>(id)));
+    ASSERT_TRUE(cls.insert(owned.back().get(), 0).ok());
+  }
+  int conj_hits = 0;
+  for (int i = 0; i < 300; ++i) {
+    Key pkt = random_packet();
+    set_field(pkt, kConjId, 0);
+    Key wc(kWords, 0);
+    const Rule* got = cls.lookup(kVersionMax, pkt.data(), wc.data());
+    ASSERT_TRUE(got == nullptr || got->conjunctions().empty());
+    if (got && static_cast<const TestRule*>(got)->id >= 1000) ++conj_hits;
+    for (int p = 0; p < 8; ++p) {
+      const Key other = random_packet();
+      Key mixed(kWords);
+      for (size_t w = 0; w < kWords; ++w) mixed[w] = (pkt[w] & wc[w]) | (other[w] & ~wc[w]);
+      ASSERT_EQ(cls.lookup(kVersionMax, mixed.data(), nullptr), got);
+    }
+  }
+  RecordProperty("conjunctive_hits", conj_hits);
+}
+
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomClassifierTest, ::testing::Range(1, 9));
 
 }  // namespace

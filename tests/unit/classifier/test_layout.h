@@ -1,7 +1,7 @@
 // A small flow-like key for classifier tests, and a linear reference
 // classifier to check the real one against.
 //
-// Words: 0 metadata (in_port low 16 bits, metadata high bits)
+// Words: 0 metadata (in_port low 16 bits, conj_id high 32 bits)
 //        1 L2 (dl_type low 16), 2 L2 (eth_dst low 48)
 //        3 L3 (nw_src high 32 | nw_dst low 32), 4-5 L3 (ipv6_src, host order)
 //        6 L4 (tp_src low 16 | tp_dst bits 16..31), 7 L4 (spare)
@@ -26,6 +26,7 @@ inline KeyLayout test_layout() {
   l.prefix_fields.push_back(PrefixField::host_order("ipv6_src", 4, 63, 128));
   // tp_src (bits 0..15 of word 6) then tp_dst (bits 16..31), each MSB first.
   l.ports_field = PrefixField::from_byte_offsets("tp_ports", {49, 48, 51, 50});
+  l.conj_id_field = KeyField{0, 32, 32};
   return l;
 }
 
@@ -37,6 +38,7 @@ struct FieldDef {
   uint64_t bits() const { return (width == 64 ? ~0ull : ((1ull << width) - 1)) << shift; }
 };
 inline constexpr FieldDef kInPort{0, 0, 16};
+inline constexpr FieldDef kConjId{0, 32, 32};
 inline constexpr FieldDef kDlType{1, 0, 16};
 inline constexpr FieldDef kEthDst{2, 0, 48};
 inline constexpr FieldDef kNwSrc{3, 32, 32};
@@ -58,8 +60,9 @@ inline void set_prefix_mask(Key& mask, FieldDef f, unsigned plen) {
 
 // Owns the rules it inserts.
 struct TestRule : Rule {
-  TestRule(const Key& value, const Key& mask, int priority, int id_)
-      : Rule(value, mask, priority), id(id_) {}
+  TestRule(const Key& value, const Key& mask, int priority, int id_,
+           std::vector<Conjunction> conj = {})
+      : Rule(MatchView{value, mask}, priority, std::move(conj)), id(id_) {}
   int id;
 };
 
