@@ -140,12 +140,17 @@ Status Classifier::insert(Rule* rule, Version version) {
   return ok_status();
 }
 
-bool Classifier::remove(Rule* rule) {
-  std::unique_lock lock(mutex_);
-  Subtable* subtable = rule->subtable_;
+bool Classifier::owns(const Rule* rule) const {
+  const Subtable* subtable = rule->subtable_;
   if (!subtable) return false;
   const auto it = subtables_.find(subtable->mask());
-  if (it == subtables_.end() || it->second.get() != subtable) return false;
+  return it != subtables_.end() && it->second.get() == subtable;
+}
+
+bool Classifier::remove(Rule* rule) {
+  std::unique_lock lock(mutex_);
+  if (!owns(rule)) return false;
+  Subtable* subtable = rule->subtable_;
   bool bucket_gone = false;
   subtable->remove(rule, &bucket_gone);
   if (bucket_gone) trie_remove(*subtable, *rule);

@@ -71,6 +71,9 @@ Status Classifier::check_conjunctions(const std::vector<Conjunction>& conjunctio
 Status Classifier::set_conjunctions(Rule* rule, std::vector<Conjunction> conjunctions) {
   GREBE_TRY(check_conjunctions(conjunctions));
   std::unique_lock lock(mutex_);
+  if (rule->in_classifier() && !owns(rule)) {
+    return Error(EINVAL, "rule belongs to another classifier");
+  }
   unsigned min_n = 0;
   for (const Conjunction& c : conjunctions) {
     if (min_n == 0 || c.n_clauses < min_n) min_n = c.n_clauses;

@@ -103,9 +103,10 @@ class Classifier {
   // is not in this classifier.
   bool remove(Rule* rule);
 
-  // Replaces the conjunctions of an inserted rule (flow_mod modify of a
-  // soft rule's actions).  EINVAL if they are malformed or the layout has no
-  // conj_id; nothing changes then.
+  // Replaces the conjunctions of a rule in this classifier (flow_mod modify
+  // of a soft rule's actions) or of a rule not yet inserted.  EINVAL if they
+  // are malformed, the layout has no conj_id or the rule is in another
+  // classifier; nothing changes then.
   Status set_conjunctions(Rule* rule, std::vector<Conjunction> conjunctions);
 
   // Uses only the prefix fields of the layout named in `names` (OVS's
@@ -121,7 +122,7 @@ class Classifier {
   // Highest-priority rule visible in `version` that matches `key` (n_words
   // words), or nullptr.  If `wc` is non-null (n_words words), ORs into it the
   // bits the decision depended on.  Never blocks on other readers; no heap
-  // allocation.
+  // allocation (except when resolving many conjunctive matches).
   const Rule* lookup(Version version, const uint64_t* key, uint64_t* wc,
                      LookupStats* stats = nullptr) const;
 
@@ -160,6 +161,8 @@ class Classifier {
   // Restores descending max-priority order after `subtable`'s changed.
   void reposition(Subtable* subtable);
   Status check_rule(const Rule* rule) const;
+  // True if `rule` is linked into this classifier (lock held).
+  bool owns(const Rule* rule) const;
   Status check_conjunctions(const std::vector<Conjunction>& conjunctions) const;
   // lookup() under the lock; soft matches are ignored unless `allow_conj`.
   const Rule* lookup_locked(Version version, const uint64_t* key, uint64_t* wc,
