@@ -214,9 +214,10 @@ int parse_flags(const char* s, BitToString names, char end, uint32_t allowed, ui
         const char* name = names(bit);
         if (!name) continue;
         len = std::strlen(name);
-        char after = s[pos + len];
+        // strncmp first: reading s[pos + len] is only safe once the name
+        // matched (the string may end sooner).
         if (std::strncmp(s + pos, name, len) == 0 &&
-            (after == '+' || after == '-' || after == end)) {
+            (s[pos + len] == '+' || s[pos + len] == '-' || s[pos + len] == end)) {
           break;
         }
       }
@@ -244,8 +245,9 @@ int parse_flags(const char* s, BitToString names, char end, uint32_t allowed, ui
       const char* name = names(bit);
       if (!name) continue;
       len = std::strlen(name);
-      char after = s[pos + len];
-      if (std::strncmp(s + pos, name, len) == 0 && (after == '|' || after == end)) break;
+      if (std::strncmp(s + pos, name, len) == 0 && (s[pos + len] == '|' || s[pos + len] == end)) {
+        break;
+      }
     }
     if (!bit || !(bit & allowed)) return -1;
     f |= bit;
