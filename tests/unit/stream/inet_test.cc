@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "grebe/stream/inet.h"
+#include "grebe/util/vlog.h"
 
 namespace grebe::stream {
 namespace {
@@ -52,6 +53,30 @@ TEST(InetParse, Passive) {
 TEST(InetParse, PassiveErrors) {
   EXPECT_EQ(passive("70000"), "error: 70000: bad port number \"70000\"");
   EXPECT_EQ(passive("1:1.2.3.400"), "error: 1:1.2.3.400: bad IP address \"1.2.3.400\"");
+}
+
+TEST(InetParse, RandomInputNeverCrashes) {
+  (void)vlog::set_levels_from_string("socket_util:off");
+  const char alphabet[] = ":[]%0123456789abcdef.-x ";
+  uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245 + 12345; };
+  int ok = 0;
+  for (int i = 0; i < 20000; i++) {
+    std::string s;
+    for (size_t n = next() % 24; n > 0; n--) s += alphabet[(next() >> 8) % (sizeof alphabet - 1)];
+    auto a = inet_parse_active(s, (next() & 1) ? -1 : 6653);
+    auto p = inet_parse_passive(s, (next() & 1) ? -1 : 0);
+    for (auto* r : {&a, &p}) {
+      if (r->ok()) {
+        ok++;
+        EXPECT_TRUE((*r)->ss_family == AF_INET || (*r)->ss_family == AF_INET6) << s;
+      } else {
+        EXPECT_EQ(r->error().code(), EAFNOSUPPORT) << s;
+      }
+    }
+  }
+  EXPECT_GT(ok, 0);
+  (void)vlog::set_levels_from_string("socket_util:info");
 }
 
 TEST(InetFormat, IpWithoutBrackets) {
