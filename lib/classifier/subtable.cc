@@ -101,7 +101,7 @@ void Subtable::hash_stages(const uint64_t* key, uint32_t* stage_hashes) const {
 }
 
 bool Subtable::bucket_equals(uint32_t bucket, const uint64_t* key) const {
-  const uint64_t* stored = bucket_keys_.data() + static_cast<size_t>(bucket) * words_.size();
+  const uint64_t* stored = bucket_key(bucket);
   for (size_t i = 0; i < words_.size(); ++i) {
     if ((key[words_[i]] & masks_[i]) != stored[i]) return false;
   }
@@ -122,10 +122,11 @@ uint32_t Subtable::new_bucket(const uint64_t* key, uint32_t hash, Rule* head) {
   } else {
     b = static_cast<uint32_t>(buckets_.size());
     buckets_.emplace_back();
-    bucket_keys_.resize(bucket_keys_.size() + words_.size());
+    if (words_.size() > kInlineWords) bucket_keys_.resize(bucket_keys_.size() + words_.size());
   }
-  buckets_[b] = Bucket{head, hash};
-  uint64_t* stored = bucket_keys_.data() + static_cast<size_t>(b) * words_.size();
+  buckets_[b].head = head;
+  buckets_[b].hash = hash;
+  uint64_t* stored = const_cast<uint64_t*>(bucket_key(b));
   for (size_t i = 0; i < words_.size(); ++i) stored[i] = key[words_[i]] & masks_[i];
   rule_map_.insert(hash, b + 1);
   return b;
@@ -136,7 +137,7 @@ void Subtable::free_bucket(uint32_t b) {
                                     [&](uint32_t value) { return value == b + 1; });
   GREBE_ASSERT(pos != FlatTable::kNotFound);
   rule_map_.erase_at(pos);
-  buckets_[b] = Bucket{};
+  buckets_[b].head = nullptr;
   free_buckets_.push_back(b);
 }
 

@@ -83,9 +83,13 @@ class Subtable {
   size_t n_mask_words() const { return words_.size(); }
 
  private:
-  struct Bucket {
+  // One cache line: the masked value is compared in the same line that
+  // leads to the rules, for masks of up to kInlineWords words.
+  static constexpr size_t kInlineWords = 6;
+  struct alignas(64) Bucket {
     Rule* head = nullptr;  // nullptr: free
     uint32_t hash = 0;
+    uint64_t key[kInlineWords] = {};
   };
   struct TrieCheck {
     uint32_t stage;  // index into stage_end_
@@ -98,6 +102,10 @@ class Subtable {
   // Bucket number holding masked `key` under `hash`, or -1.
   int64_t find_bucket(const uint64_t* key, uint32_t hash) const;
   bool bucket_equals(uint32_t bucket, const uint64_t* key) const;
+  const uint64_t* bucket_key(uint32_t b) const {
+    return words_.size() <= kInlineWords ? buckets_[b].key
+                                         : bucket_keys_.data() + size_t{b} * words_.size();
+  }
   uint32_t new_bucket(const uint64_t* key, uint32_t hash, Rule* head);
   void free_bucket(uint32_t bucket);
   bool check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc,
@@ -122,7 +130,7 @@ class Subtable {
   std::vector<HashCounter> stage_index_;  // stages but the last
   FlatTable rule_map_;              // final hash -> bucket + 1
   std::vector<Bucket> buckets_;
-  std::vector<uint64_t> bucket_keys_;  // words_.size() words per bucket
+  std::vector<uint64_t> bucket_keys_;  // words_.size() per bucket, if > inline
   std::vector<uint32_t> free_buckets_;
   std::vector<Rule*> rules_;        // every rule, for iteration
   std::map<int, uint32_t> priorities_;  // priority -> number of rules
