@@ -84,6 +84,8 @@ Result<std::optional<Message>> Connection::recv() {
                  msg->to_string().c_str());
       return std::optional<Message>(std::move(*msg));
     }
+    // Messages framed before a syntax error were delivered above; now fail.
+    if (framer_.failed()) return set_error(framer_error_).error();
     char buf[kRecvChunk];
     auto n = stream_->recv(buf, sizeof buf);
     if (!n.ok()) {
@@ -102,7 +104,7 @@ Result<std::optional<Message>> Connection::recv() {
     if (!s.ok()) {
       VLOG_WARN_RL(&rl, "%s: error parsing stream: %s", name().c_str(),
                    s.error().message().c_str());
-      return set_error(s.take_error()).error();
+      framer_error_ = s.take_error();
     }
   }
   if (!status_.ok()) return status_.error();

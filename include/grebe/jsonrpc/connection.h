@@ -65,6 +65,7 @@ class Connection {
 
   std::unique_ptr<stream::Stream> stream_;
   Framer framer_;
+  Error framer_error_;  // the framer's failure, reported after earlier messages
   std::deque<std::string> output_;
   size_t output_offset_ = 0;  // bytes of output_.front() already sent
   size_t backlog_ = 0;
