@@ -356,28 +356,29 @@ OStatus Datum::apply_diff(const Datum& diff, const Type& type) {
     *this = diff;
     return {};
   }
+  // Both are sorted: one merge pass.  A diff key absent here is added; one
+  // present with another value (maps) replaces it; otherwise it is removed.
   bool is_map = type.is_map();
-  Datum result = *this;
-  std::vector<bool> removed(result.size(), false);
-  Datum added;
-  for (size_t i = 0; i < diff.size(); i++) {
-    long j = find_key(diff.keys[i]);
-    if (j < 0) {
-      added.keys.push_back(diff.keys[i]);
-      if (is_map) added.values.push_back(diff.values[i]);
-    } else if (is_map && atom_compare(values[size_t(j)], diff.values[i]) != 0) {
-      result.values[size_t(j)] = diff.values[i];
+  Datum out;
+  out.keys.reserve(size() + diff.size());
+  if (is_map) out.values.reserve(size() + diff.size());
+  size_t i = 0, j = 0;
+  auto take = [&](const Datum& src, size_t k) {
+    out.keys.push_back(src.keys[k]);
+    if (is_map) out.values.push_back(src.values[k]);
+  };
+  while (i < size() || j < diff.size()) {
+    int c = j == diff.size() ? -1 : i == size() ? 1 : atom_compare(keys[i], diff.keys[j]);
+    if (c < 0) {
+      take(*this, i++);
+    } else if (c > 0) {
+      take(diff, j++);
     } else {
-      removed[size_t(j)] = true;
+      if (is_map && atom_compare(values[i], diff.values[j]) != 0) take(diff, j);
+      i++;
+      j++;
     }
   }
-  Datum out;
-  for (size_t i = 0; i < result.size(); i++) {
-    if (removed[i]) continue;
-    out.keys.push_back(std::move(result.keys[i]));
-    if (is_map) out.values.push_back(std::move(result.values[i]));
-  }
-  out.union_with(added, type);
   if (!out.conforms(type)) return make_error(nullptr, "Datum crated by diff has size error");
   *this = std::move(out);
   return {};

@@ -1,6 +1,8 @@
 // In-memory database: tables of shared immutable rows.
 #include "ovsdb/core/database.h"
 
+#include <algorithm>
+
 namespace grebe::ovsdb {
 
 Row Row::make_default(const TableSchema& table, const Uuid& uuid) {
@@ -49,16 +51,49 @@ IndexKey index_key(const Row& row, const std::vector<size_t>& index) {
   return key;
 }
 
-void Database::count_refs(const TableSchema& ts, const Row& row, long delta) {
+std::vector<RefChange> ref_changes(const TableSchema& ts, const Row* old_row, const Row* new_row,
+                                   bool strong) {
+  std::vector<RefChange> out;
+  for (const ColumnSchema& c : ts.columns) {
+    for (bool values : {false, true}) {
+      const BaseType& b = values ? c.type.value : c.type.key;
+      if (!(strong ? b.is_strong_ref() : b.is_weak_ref())) continue;
+      if (old_row && new_row && old_row->fields[c.index] == new_row->fields[c.index]) continue;
+      auto uuids = [&](const Row* row) {
+        std::vector<Uuid> v;
+        if (!row) return v;
+        const Datum& d = row->fields[c.index];
+        for (const Atom& a : values ? d.values : d.keys) v.push_back(std::get<Uuid>(a));
+        if (values) std::sort(v.begin(), v.end());  // keys are sorted already
+        return v;
+      };
+      std::vector<Uuid> o = uuids(old_row), n = uuids(new_row);
+      size_t i = 0, j = 0;
+      while (i < o.size() || j < n.size()) {
+        if (j == n.size() || (i < o.size() && o[i] < n[j])) {
+          out.push_back({&c, &b.ref_table, o[i++], -1});
+        } else if (i == o.size() || n[j] < o[i]) {
+          out.push_back({&c, &b.ref_table, n[j++], +1});
+        } else {
+          i++;
+          j++;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void Database::count_refs(const TableSchema& ts, const Row* old_row, const Row* new_row) {
   for (bool strong : {true, false}) {
-    for_each_ref(ts, row, strong, [&](const ColumnSchema&, const std::string& ref, const Uuid& u) {
-      auto t = tables_.find(ref);
-      if (t == tables_.end()) return;
-      RefCount& rc = t->second.incoming[u];
-      size_t& n = strong ? rc.strong : rc.weak;
-      n = size_t(long(n) + delta);
-      if (!rc.strong && !rc.weak) t->second.incoming.erase(u);
-    });
+    for (const RefChange& rc : ref_changes(ts, old_row, new_row, strong)) {
+      auto t = tables_.find(*rc.ref_table);
+      if (t == tables_.end()) continue;
+      RefCount& count = t->second.incoming[rc.target];
+      size_t& n = strong ? count.strong : count.weak;
+      n = size_t(long(n) + rc.delta);
+      if (!count.strong && !count.weak) t->second.incoming.erase(rc.target);
+    }
   }
 }
 
@@ -70,8 +105,8 @@ void Database::apply(const ChangeSet& changes) {
     if (it == tables_.end()) continue;
     Table& table = it->second;
     for (const auto& [uuid, change] : rows) {
+      count_refs(*table.schema, change.old_row.get(), change.new_row.get());
       if (!change.old_row) continue;
-      count_refs(*table.schema, *change.old_row, -1);
       for (size_t i = 0; i < table.indexes.size(); i++) {
         auto e = table.indexes[i].find(index_key(*change.old_row, table.schema->indexes[i]));
         if (e != table.indexes[i].end() && e->second == uuid) table.indexes[i].erase(e);
@@ -85,7 +120,6 @@ void Database::apply(const ChangeSet& changes) {
     for (const auto& [uuid, change] : rows) {
       if (change.new_row) {
         table.rows[uuid] = change.new_row;
-        count_refs(*table.schema, *change.new_row, +1);
         for (size_t i = 0; i < table.indexes.size(); i++) {
           table.indexes[i][index_key(*change.new_row, table.schema->indexes[i])] = uuid;
         }

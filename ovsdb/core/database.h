@@ -58,6 +58,18 @@ struct Table {
 // The values of 'row' in the columns of 'index'.
 IndexKey index_key(const Row& row, const std::vector<size_t>& index);
 
+struct RefChange {
+  const ColumnSchema* column;
+  const std::string* ref_table;
+  Uuid target;
+  int delta;  // +1: reference added, -1: reference dropped
+};
+// The references of one kind (strong or weak) that 'new_row' adds or drops
+// relative to 'old_row' (either may be null), looking only at columns whose
+// values differ: the cost follows the change, not the row.
+std::vector<RefChange> ref_changes(const TableSchema& ts, const Row* old_row, const Row* new_row,
+                                   bool strong);
+
 // Calls fn(column, ref_table, target_uuid) for each reference in 'row' that
 // is strong (strong == true) or weak (strong == false).
 template <typename Fn>
@@ -106,7 +118,7 @@ class Database {
   void apply(const ChangeSet& changes);
 
  private:
-  void count_refs(const TableSchema& ts, const Row& row, long delta);
+  void count_refs(const TableSchema& ts, const Row* old_row, const Row* new_row);
 
   std::shared_ptr<const DatabaseSchema> schema_;
   std::map<std::string, Table, std::less<>> tables_;

@@ -234,25 +234,22 @@ OStatus Txn::check_strong_refs() {
     if (!has_refs(ts, true)) continue;
     for (const auto& [uuid, tr] : rows) {
       if (!tr.new_row) continue;
-      std::optional<OvsdbError> error;
-      for_each_ref(ts, *tr.new_row, true, [&](const ColumnSchema& c, const std::string& ref, const Uuid& target) {
-        if (error || exists(ref, target)) return;
-        if (tr.old_row && tr.old_row->fields[c.index] == tr.new_row->fields[c.index]) return;
-        error = make_error("referential integrity violation",
-                           "Table %s column %s row %s references nonexistent row %s in table %s.",
-                           table.c_str(), c.name.c_str(), uuid.to_string().c_str(),
-                           target.to_string().c_str(), ref.c_str());
-      });
-      if (error) return *error;
+      for (const RefChange& rc : ref_changes(ts, tr.old_row.get(), tr.new_row.get(), true)) {
+        if (rc.delta < 0 || exists(*rc.ref_table, rc.target)) continue;
+        return make_error("referential integrity violation",
+                          "Table %s column %s row %s references nonexistent row %s in table %s.",
+                          table.c_str(), rc.column->name.c_str(), uuid.to_string().c_str(),
+                          rc.target.to_string().c_str(), rc.ref_table->c_str());
+      }
     }
   }
   return check_deleted_refs();
 }
 
-void Txn::add_strong_delta(const TableSchema& ts, const Row& row, long delta) {
-  for_each_ref(ts, row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& u) {
-    strong_delta_[{ref, u}] += delta;
-  });
+void Txn::add_strong_delta(const TableSchema& ts, const Row* old_row, const Row* new_row) {
+  for (const RefChange& rc : ref_changes(ts, old_row, new_row, true)) {
+    strong_delta_[{*rc.ref_table, rc.target}] += rc.delta;
+  }
 }
 
 void Txn::compute_strong_delta() {
@@ -261,8 +258,7 @@ void Txn::compute_strong_delta() {
     const TableSchema& ts = *db_.schema().find_table(table);
     if (!has_refs(ts, true)) continue;
     for (const auto& [uuid, tr] : rows) {
-      if (tr.old_row) add_strong_delta(ts, *tr.old_row, -1);
-      if (tr.new_row) add_strong_delta(ts, *tr.new_row, +1);
+      add_strong_delta(ts, tr.old_row.get(), tr.new_row.get());
     }
   }
 }
@@ -301,7 +297,7 @@ void Txn::collect_row(const TableUuid& key) {
     if (!row) continue;
     const TableSchema& ts = tables.find(k.first)->second;
     remove(ts, k.second);
-    add_strong_delta(ts, *row, -1);
+    add_strong_delta(ts, row.get(), nullptr);
     for_each_ref(ts, *row, true, [&](const ColumnSchema&, const std::string& ref, const Uuid& t) {
       const TableSchema* target = db_.schema().find_table(ref);
       if (target && !target->is_root && !final_strong_refs(ref, t)) work.push_back({ref, t});
