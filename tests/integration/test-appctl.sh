@@ -179,6 +179,25 @@ err=$("$APPCTL" 2>&1); [ $? = 1 ] && echo "$err" | grep -q "at least one non-opt
   || fail "no command"
 pass "bad command lines"
 
+# --timeout: a server that never answers; the tool dies of SIGALRM as OVS's does.
+python3 - "$DIR/hang.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(5); s.settimeout(0.2)
+held, end = [], time.time() + 8
+while time.time() < end:
+    try: held.append(s.accept())
+    except OSError: pass
+PY
+started_pids+=($!)
+wait_for "hang server" test -S "$DIR/hang.sock"
+for tool in "${TOOLS[@]}"; do
+  err=$("$tool" -T 1 -t "$DIR/hang.sock" version 2>&1); rc=$?
+  [ $rc = 142 ] && echo "$err" | grep -q "fatal_signal|WARN|terminating with signal 14 (Alarm clock)" \
+    || fail "$tool --timeout ($rc): $err"
+done
+pass "--timeout"
+
 # --monitor restarts the daemon after a crash signal.
 "$TESTD" --detach --monitor --pidfile --log-file || fail "start with --monitor"
 PID1=$(daemon_pid); remember "$PID1"

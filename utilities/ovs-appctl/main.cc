@@ -4,6 +4,9 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <ctime>
+
 #include <climits>
 #include <cstdarg>
 #include <cstdio>
@@ -18,9 +21,30 @@
 #include "grebe/util/dirs.h"
 #include "grebe/util/vlog.h"
 
+VLOG_DEFINE_THIS_MODULE(fatal_signal);
+
 namespace {
 
 using namespace grebe;
+
+// --timeout expiry: say so the way OVS's fatal_signal module does, then die
+// of the signal.  Only async-signal-tolerable calls here (no allocation, no
+// locks); the main thread is blocked waiting for the reply.
+void on_alarm(int signo) {
+  if (vlog_this_module_.level(vlog::Dest::kConsole) >= vlog::Level::kWarn) {
+    char ts[32] = "";
+    time_t now = time(nullptr);
+    struct tm tm;
+    if (gmtime_r(&now, &tm)) strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char line[160];
+    int n = std::snprintf(line, sizeof line,
+                          "%s|00001|fatal_signal|WARN|terminating with signal %d (%s)\n", ts,
+                          signo, sigdescr_np(signo));
+    if (n > 0) (void)!write(STDERR_FILENO, line, static_cast<size_t>(n));
+  }
+  std::signal(signo, SIG_DFL);
+  raise(signo);
+}
 
 // OVS's ovs_error()/ovs_fatal(): "PROGRAM: message[ (strerror)]".
 std::string retval_string(int code) {
@@ -137,7 +161,10 @@ std::string parse_command_line(int argc, char* argv[]) {
     if (env && *env) parse_uint(env, &timeout);
   }
   // As OVS: the default SIGALRM action ends a tool that waits too long.
-  if (timeout) alarm(timeout);
+  if (timeout) {
+    std::signal(SIGALRM, on_alarm);
+    alarm(timeout);
+  }
   if (optind >= argc) fatal(0, "at least one non-option argument is required (use --help for help)");
   return target ? target : "ovs-vswitchd";
 }
