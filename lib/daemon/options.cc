@@ -90,10 +90,9 @@ Result<Options> parse_command_line(int argc, char* argv[], const std::string& us
     if (!outcome.ok()) return outcome.take_error();
     switch (*outcome) {
       case OptionParser::Outcome::kHelp:
-        std::printf("%s%s%s%s", usage_head.c_str(), daemon_usage().c_str(),
+        std::printf("%s%s%s\nOther options:\n%s", usage_head.c_str(), daemon_usage().c_str(),
                     vlog_usage().c_str(), unixctl_usage().c_str());
-        std::printf("\nOther options:\n"
-                    "  -h, --help              display this help message\n"
+        std::printf("  -h, --help              display this help message\n"
                     "  -V, --version           display version information\n");
         std::exit(EXIT_SUCCESS);
       case OptionParser::Outcome::kVersion:
