@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <mutex>
 
+#include "conjunction.h"
 #include "grebe/util/assert.h"
 #include "grebe/util/coverage.h"
 #include "grebe/util/hash.h"
 #include "grebe/util/vlog.h"
-#include "conjunction.h"
 #include "subtable.h"
 
 VLOG_DEFINE_THIS_MODULE(classifier);
@@ -43,8 +43,7 @@ Classifier::~Classifier() {
 }
 
 Status Classifier::check_rule(const Rule* rule) const {
-  if (!rule || rule->value_.size() != layout_.n_words ||
-      rule->mask_.size() != layout_.n_words) {
+  if (!rule || rule->value_.size() != layout_.n_words || rule->mask_.size() != layout_.n_words) {
     return Error(EINVAL, "rule does not match the classifier's key size");
   }
   if (rule->in_classifier()) return Error(EBUSY, "rule is already in a classifier");

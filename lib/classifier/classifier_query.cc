@@ -35,8 +35,8 @@ const Rule* Classifier::find_exactly(MatchView match, int priority, Version vers
 
 void Classifier::for_each(const MatchView* target, Version version,
                           const std::function<void(const Rule&)>& fn) const {
-  if (target && (target->value.size() != layout_.n_words ||
-                 target->mask.size() != layout_.n_words)) {
+  if (target &&
+      (target->value.size() != layout_.n_words || target->mask.size() != layout_.n_words)) {
     return;
   }
   std::shared_lock lock(mutex_);
@@ -95,8 +95,7 @@ std::string Classifier::describe() const {
   out += line;
   for (size_t j = 0; j < tries_.size(); ++j) {
     std::snprintf(line, sizeof line, "  trie %s: %zu prefixes\n",
-                  layout_.prefix_fields[trie_fields_[j]].name.c_str(),
-                  tries_[j].n_prefixes());
+                  layout_.prefix_fields[trie_fields_[j]].name.c_str(), tries_[j].n_prefixes());
     out += line;
   }
   for (const Subtable* s : ordered_) {

@@ -110,9 +110,9 @@ int prune_soft(SoftMatches& soft, const Rule* hard, unsigned* n_at_max) {
 
 }  // namespace
 
-const Rule* Classifier::resolve_soft_matches(Version version, const uint64_t* key,
-                                             uint64_t* wc, LookupStats* stats,
-                                             SoftMatches& soft, const Rule* hard) const {
+const Rule* Classifier::resolve_soft_matches(Version version, const uint64_t* key, uint64_t* wc,
+                                             LookupStats* stats, SoftMatches& soft,
+                                             const Rule* hard) const {
   COVERAGE_INC(cls_conjunctive_lookup);
   const KeyField& conj = *layout_.conj_id_field;
   const uint64_t conj_mask = (conj.n_bits >= 64 ? ~0ull : (1ull << conj.n_bits) - 1) << conj.shift;

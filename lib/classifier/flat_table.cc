@@ -29,8 +29,7 @@ void FlatTable::erase_at(size_t pos) {
     const size_t home = slots_[j].hash & mask_;
     // Slot j may move into the hole only if its home position is not in the
     // cyclic range (hole, j]; otherwise moving it would put it before home.
-    const bool home_in_range =
-        hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    const bool home_in_range = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
     if (home_in_range) continue;
     slots_[hole] = slots_[j];
     hole = j;

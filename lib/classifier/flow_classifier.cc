@@ -49,9 +49,9 @@ std::string_view canonical_prefix_field(std::string_view name) {
     std::string_view ours;
   };
   static constexpr Alias kAliases[] = {
-      {"nw_src", "nw_src"},       {"ip_src", "nw_src"},       {"nw_dst", "nw_dst"},
-      {"ip_dst", "nw_dst"},       {"ipv6_src", "ipv6_src"},   {"ipv6_dst", "ipv6_dst"},
-      {"tun_src", "tun_src"},     {"tun_dst", "tun_dst"},     {"ct_nw_src", "ct_nw_src"},
+      {"nw_src", "nw_src"},       {"ip_src", "nw_src"},     {"nw_dst", "nw_dst"},
+      {"ip_dst", "nw_dst"},       {"ipv6_src", "ipv6_src"}, {"ipv6_dst", "ipv6_dst"},
+      {"tun_src", "tun_src"},     {"tun_dst", "tun_dst"},   {"ct_nw_src", "ct_nw_src"},
       {"ct_nw_dst", "ct_nw_dst"},
   };
   for (const Alias& a : kAliases) {

@@ -4,8 +4,7 @@
 
 namespace grebe::classifier {
 
-PrefixField PrefixField::network_order(std::string name, size_t key_byte_offset,
-                                       unsigned n_bytes) {
+PrefixField PrefixField::network_order(std::string name, size_t key_byte_offset, unsigned n_bytes) {
   PrefixField f;
   f.name = std::move(name);
   f.n_bits = n_bytes * 8;
@@ -18,8 +17,7 @@ PrefixField PrefixField::network_order(std::string name, size_t key_byte_offset,
   return f;
 }
 
-PrefixField PrefixField::host_order(std::string name, size_t word, unsigned msb,
-                                    unsigned n_bits) {
+PrefixField PrefixField::host_order(std::string name, size_t word, unsigned msb, unsigned n_bits) {
   PrefixField f;
   f.name = std::move(name);
   f.n_bits = n_bits;

@@ -6,9 +6,7 @@
 
 namespace grebe::classifier {
 
-PrefixTrie::PrefixTrie(unsigned field_bits) : field_bits_(std::min(field_bits, 128u)) {
-  clear();
-}
+PrefixTrie::PrefixTrie(unsigned field_bits) : field_bits_(std::min(field_bits, 128u)) { clear(); }
 
 void PrefixTrie::clear() {
   nodes_.assign(1, Node{});

@@ -86,8 +86,7 @@ void Subtable::set_trie_fields(const std::vector<size_t>& trie_fields) {
     const uint32_t pos = static_cast<uint32_t>(it - words_.begin());
     uint32_t s = 0;
     while (pos >= stage_end_[s]) ++s;
-    trie_checks_.push_back(
-        TrieCheck{s, static_cast<uint32_t>(j), static_cast<uint32_t>(plen)});
+    trie_checks_.push_back(TrieCheck{s, static_cast<uint32_t>(j), static_cast<uint32_t>(plen)});
   }
 }
 
@@ -109,8 +108,8 @@ bool Subtable::bucket_equals(uint32_t bucket, const uint64_t* key) const {
 }
 
 int64_t Subtable::find_bucket(const uint64_t* key, uint32_t hash) const {
-  const size_t pos = rule_map_.find(
-      hash, [&](uint32_t value) { return bucket_equals(value - 1, key); });
+  const size_t pos =
+      rule_map_.find(hash, [&](uint32_t value) { return bucket_equals(value - 1, key); });
   return pos == FlatTable::kNotFound ? -1 : int64_t{rule_map_.value_at(pos)} - 1;
 }
 
@@ -133,8 +132,8 @@ uint32_t Subtable::new_bucket(const uint64_t* key, uint32_t hash, Rule* head) {
 }
 
 void Subtable::free_bucket(uint32_t b) {
-  const size_t pos = rule_map_.find(buckets_[b].hash,
-                                    [&](uint32_t value) { return value == b + 1; });
+  const size_t pos =
+      rule_map_.find(buckets_[b].hash, [&](uint32_t value) { return value == b + 1; });
   GREBE_ASSERT(pos != FlatTable::kNotFound);
   rule_map_.erase_at(pos);
   buckets_[b].head = nullptr;
@@ -174,9 +173,9 @@ void Subtable::insert(Rule* rule, Rule* displace, bool* new_bucket_out) {
     } else {
       // Keep the list in decreasing priority order; among equal priorities a
       // live rule goes after those being removed (a bundle's old versions).
-      while (*link && ((*link)->priority_ > rule->priority_ ||
-                       ((*link)->priority_ == rule->priority_ &&
-                        (*link)->eventually_invisible()))) {
+      while (*link &&
+             ((*link)->priority_ > rule->priority_ ||
+              ((*link)->priority_ == rule->priority_ && (*link)->eventually_invisible()))) {
         link = &(*link)->next_same_match_;
       }
       rule->next_same_match_ = *link;
@@ -259,8 +258,8 @@ bool Subtable::check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc,
 // Megaflow: line): a trie skip pins the trie bits plus the stages before it,
 // a stage-index miss pins the stages up to and including it, and the final
 // stage pins the whole mask, except for ports the ports trie rules out.
-const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc,
-                             TrieLookup* tries, LookupStats* stats) const {
+const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc, TrieLookup* tries,
+                             LookupStats* stats) const {
   uint32_t h = 0;
   size_t i = 0;
   const size_t last = stage_end_.size() - 1;

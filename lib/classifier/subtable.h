@@ -62,12 +62,11 @@ class Subtable {
 
   // Reader.  Highest-priority rule visible in `version` matching `key`;
   // ORs the bits examined into `wc` when non-null.
-  const Rule* lookup(Version version, const uint64_t* key, uint64_t* wc,
-                     TrieLookup* tries, LookupStats* stats) const;
+  const Rule* lookup(Version version, const uint64_t* key, uint64_t* wc, TrieLookup* tries,
+                     LookupStats* stats) const;
   // Reader.  The rule with `value` (masked with this mask) and `priority`
   // visible in `version`.
-  const Rule* find_exactly(std::span<const uint64_t> value, int priority,
-                           Version version) const;
+  const Rule* find_exactly(std::span<const uint64_t> value, int priority, Version version) const;
 
   // Calls fn(rule) for the first rule of each bucket (one per distinct value).
   template <typename Fn>
@@ -108,8 +107,7 @@ class Subtable {
   }
   uint32_t new_bucket(const uint64_t* key, uint32_t hash, Rule* head);
   void free_bucket(uint32_t bucket);
-  bool check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc,
-                   TrieLookup* tries) const;
+  bool check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc, TrieLookup* tries) const;
   void fold_mask(uint64_t* wc, size_t end) const {
     for (size_t i = 0; i < end; ++i) wc[words_[i]] |= masks_[i];
   }
@@ -123,16 +121,16 @@ class Subtable {
   void pin_ports_miss(const uint64_t* key, uint64_t* wc) const;
 
   const KeyLayout& layout_;
-  std::vector<uint64_t> mask_;      // full mask, n_words
-  std::vector<uint16_t> words_;     // key words with a non-zero mask
-  std::vector<uint64_t> masks_;     // mask_[words_[i]]
-  std::vector<uint32_t> stage_end_;  // exclusive ends into words_
+  std::vector<uint64_t> mask_;            // full mask, n_words
+  std::vector<uint16_t> words_;           // key words with a non-zero mask
+  std::vector<uint64_t> masks_;           // mask_[words_[i]]
+  std::vector<uint32_t> stage_end_;       // exclusive ends into words_
   std::vector<HashCounter> stage_index_;  // stages but the last
-  FlatTable rule_map_;              // final hash -> bucket + 1
+  FlatTable rule_map_;                    // final hash -> bucket + 1
   std::vector<Bucket> buckets_;
   std::vector<uint64_t> bucket_keys_;  // words_.size() per bucket, if > inline
   std::vector<uint32_t> free_buckets_;
-  std::vector<Rule*> rules_;        // every rule, for iteration
+  std::vector<Rule*> rules_;            // every rule, for iteration
   std::map<int, uint32_t> priorities_;  // priority -> number of rules
   int max_priority_ = 0;
   std::vector<unsigned> trie_plen_;

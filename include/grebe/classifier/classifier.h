@@ -61,8 +61,8 @@
 
 #include "grebe/classifier/key_layout.h"
 #include "grebe/classifier/prefix_trie.h"
-#include "grebe/classifier/rwlock.h"
 #include "grebe/classifier/rule.h"
+#include "grebe/classifier/rwlock.h"
 #include "grebe/util/result.h"
 
 namespace grebe::classifier {
@@ -165,13 +165,12 @@ class Classifier {
   bool owns(const Rule* rule) const;
   Status check_conjunctions(const std::vector<Conjunction>& conjunctions) const;
   // lookup() under the lock; soft matches are ignored unless `allow_conj`.
-  const Rule* lookup_locked(Version version, const uint64_t* key, uint64_t* wc,
-                            LookupStats* stats, bool allow_conj) const;
+  const Rule* lookup_locked(Version version, const uint64_t* key, uint64_t* wc, LookupStats* stats,
+                            bool allow_conj) const;
   // OVS's soft-match loop: turns the soft matches above `hard` into the
   // final answer (conjunction.cc).
   const Rule* resolve_soft_matches(Version version, const uint64_t* key, uint64_t* wc,
-                                   LookupStats* stats, SoftMatches& soft,
-                                   const Rule* hard) const;
+                                   LookupStats* stats, SoftMatches& soft, const Rule* hard) const;
   void trie_insert(const Subtable& subtable, const Rule& rule);
   void trie_remove(const Subtable& subtable, const Rule& rule);
   void rebuild_tries();
@@ -179,7 +178,7 @@ class Classifier {
   KeyLayout layout_;
   mutable RwLock mutex_;
   std::unordered_map<std::vector<uint64_t>, std::unique_ptr<Subtable>, MaskHash> subtables_;
-  std::vector<Subtable*> ordered_;  // by max priority, descending
+  std::vector<Subtable*> ordered_;   // by max priority, descending
   std::vector<size_t> trie_fields_;  // layout prefix_fields indexes in use
   std::vector<PrefixTrie> tries_;    // parallel to trie_fields_
   size_t n_rules_ = 0;

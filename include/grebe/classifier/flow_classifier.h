@@ -28,9 +28,7 @@ const KeyLayout& flow_layout();
 // ("ip_src" -> "nw_src"); empty if the field cannot be a prefix field here.
 std::string_view canonical_prefix_field(std::string_view ovs_name);
 
-inline std::span<const uint64_t> flow_words(const Flow& flow) {
-  return {flow.words(), kFlowU64s};
-}
+inline std::span<const uint64_t> flow_words(const Flow& flow) { return {flow.words(), kFlowU64s}; }
 inline MatchView match_view(const Match& match) {
   return {flow_words(match.flow), flow_words(match.wc.masks)};
 }

@@ -46,9 +46,7 @@ struct Prefix128 {
 
   friend bool operator==(const Prefix128&, const Prefix128&) = default;
   // Bit `i` (0 = most significant).
-  bool bit(unsigned i) const {
-    return i < 64 ? (hi >> (63 - i)) & 1 : (lo >> (127 - i)) & 1;
-  }
+  bool bit(unsigned i) const { return i < 64 ? (hi >> (63 - i)) & 1 : (lo >> (127 - i)) & 1; }
   // The all-ones prefix of `n_bits` bits (a CIDR netmask).
   static Prefix128 netmask(unsigned n_bits) {
     if (n_bits >= 128) return Prefix128{~0ull, ~0ull};
@@ -72,8 +70,8 @@ struct Prefix128 {
 // most significant first; `byte_pos[k]` is the key bit position
 // (word * 64 + shift) of the least significant bit of byte k.
 struct PrefixField {
-  std::string name;      // "nw_src", "ipv6_dst", ... (OVS field names)
-  unsigned n_bits = 0;   // 1..128, a multiple of 8
+  std::string name;     // "nw_src", "ipv6_dst", ... (OVS field names)
+  unsigned n_bits = 0;  // 1..128, a multiple of 8
   std::array<uint16_t, 16> byte_pos{};
 
   unsigned n_bytes() const { return n_bits / 8; }
@@ -83,13 +81,11 @@ struct PrefixField {
   // A field stored as a big-endian (network order) byte string at byte
   // offset `key_byte_offset` of the key seen as memory (the usual layout of
   // a struct holding ovs_be32 / in6_addr members).
-  static PrefixField network_order(std::string name, size_t key_byte_offset,
-                                   unsigned n_bytes);
+  static PrefixField network_order(std::string name, size_t key_byte_offset, unsigned n_bytes);
   // A field stored as a host-order integer: its most significant bit is bit
   // `msb` (63 = top) of key word `word`, continuing into the next word's top
   // bit when it crosses a word boundary.
-  static PrefixField host_order(std::string name, size_t word, unsigned msb,
-                                unsigned n_bits);
+  static PrefixField host_order(std::string name, size_t word, unsigned msb, unsigned n_bits);
   // A field made of arbitrary key bytes: `key_byte_offsets` lists, most
   // significant first, the memory offset in the key of each byte (e.g. the
   // L4 ports as tp_src then tp_dst, each a host-order uint16).

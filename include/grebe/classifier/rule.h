@@ -74,9 +74,7 @@ class Rule {
   // Any thread.
   Version add_version() const { return add_version_.load(std::memory_order_relaxed); }
   Version remove_version() const { return remove_version_.load(std::memory_order_acquire); }
-  bool visible_in(Version v) const {
-    return add_version() <= v && v < remove_version();
-  }
+  bool visible_in(Version v) const { return add_version() <= v && v < remove_version(); }
   // True if a removal version has been set (the rule will go away).
   bool eventually_invisible() const { return remove_version() != kVersionNotRemoved; }
   // True while linked into a classifier.

@@ -1,11 +1,12 @@
 // Directed classifier tests: API semantics and megaflow minimality.
+#include "grebe/classifier/classifier.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
 #include <thread>
 
-#include "grebe/classifier/classifier.h"
 #include "test_layout.h"
 
 namespace grebe::classifier::test {
@@ -253,7 +254,7 @@ TEST_F(Fixture, OverlapNeedsSamePriorityAndACommonPacket) {
   set_field(tv, kInPort, 2);
   set_field(tm, kInPort, 0xffff);
   EXPECT_FALSE(cls.rule_overlaps({tv, tm}, 5, 0));
-  EXPECT_FALSE(cls.rule_overlaps(*a, 0));  // not with itself
+  EXPECT_FALSE(cls.rule_overlaps(*a, 0));            // not with itself
   EXPECT_TRUE(cls.rule_overlaps(a->match(), 5, 0));  // identical overlaps
   a->make_invisible_in_version(1);
   EXPECT_FALSE(cls.rule_overlaps(a->match(), 5, 1));

@@ -172,8 +172,7 @@ TEST_F(ConjFixture, PriorityFallback) {
       } else if (src == 1 && dst == 5) {
         want = 5;
       }
-      EXPECT_EQ(out_for(ip_flow(7, ip(10, 0, 0, src), ip(10, 0, 0, dst))), want)
-          << src << dst;
+      EXPECT_EQ(out_for(ip_flow(7, ip(10, 0, 0, src), ip(10, 0, 0, dst))), want) << src << dst;
     }
   }
 }

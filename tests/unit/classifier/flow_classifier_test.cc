@@ -1,9 +1,9 @@
 // The classifier over real Flows and Matches.
+#include "grebe/classifier/flow_classifier.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
-
-#include "grebe/classifier/flow_classifier.h"
 
 namespace grebe::classifier {
 namespace {

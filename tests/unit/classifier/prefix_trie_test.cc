@@ -1,11 +1,12 @@
 // PrefixTrie and FlatTable against brute-force models.
+#include "grebe/classifier/prefix_trie.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 
 #include "flat_table.h"
-#include "grebe/classifier/prefix_trie.h"
 
 namespace grebe::classifier {
 namespace {

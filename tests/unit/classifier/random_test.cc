@@ -26,7 +26,8 @@ const std::vector<Component>& components() {
       {kInPort, {0xffff}, {1, 2, 3}},
       {kDlType, {0xffff}, {0x0800, 0x86dd}},
       {kEthDst, {0xffffffffffff, 0xffffff000000}, {0x001122334455, 0x001122aabbcc, 0x0a0b0c0d0e0f}},
-      {kNwSrc, {0xff000000, 0xffff0000, 0xffffff00, 0xffffffff, 0xfffff000},
+      {kNwSrc,
+       {0xff000000, 0xffff0000, 0xffffff00, 0xffffffff, 0xfffff000},
        {0x0a000001, 0x0a010203, 0x0a010303, 0xc0a80101, 0x0a01f000}},
       {kNwDst, {0xffffffff, 0xff00ff00, 0xffff0000}, {0x0a000002, 0x0a010202, 0xac100001}},
       {FieldDef{4, 0, 64}, {~0ull, 0xffffffff00000000}, {0x20010db800000001, 0x20010db8ffff0000}},
@@ -206,8 +207,8 @@ TEST_P(RandomClassifierTest, LooseFindAndOverlapAgreeWithBruteForce) {
     if (!r->visible_in(v)) continue;
     const Rule* got = cls.find_exactly(r->match(), r->priority(), v);
     ASSERT_NE(got, nullptr);
-    ASSERT_TRUE(got == r || (got->same_match(*r) && got->priority() == r->priority() &&
-                             got->visible_in(v)));
+    ASSERT_TRUE(got == r ||
+                (got->same_match(*r) && got->priority() == r->priority() && got->visible_in(v)));
   }
 }
 
