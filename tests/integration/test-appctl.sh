@@ -96,6 +96,9 @@ if [ ${#TOOLS[@]} = 2 ]; then
   pass "our ovs-appctl and stock ovs-appctl agree"
 fi
 
+# The target may also be the pidfile's absolute path.
+out=$("$APPCTL" -t "$PIDFILE" version) && [ "$out" = "grebe-testd (Open vSwitch) 3.1.0" ] \
+  || fail "pidfile path target"
 # The target may also be the socket path itself.
 out=$("$APPCTL" -t "$DIR/grebe-testd.$PID.ctl" version) && [ "$out" = "grebe-testd (Open vSwitch) 3.1.0" ] \
   || fail "socket path target"

@@ -169,13 +169,25 @@ std::string parse_command_line(int argc, char* argv[]) {
   return target ? target : "ovs-vswitchd";
 }
 
+// The socket of the daemon whose pidfile is DIR/NAME.pid: DIR/NAME.PID.ctl.
+std::string socket_from_pidfile(const std::string& dir, const std::string& name) {
+  std::string pidfile = dir + "/" + name + ".pid";
+  auto pid = daemon::read_pidfile(pidfile);
+  if (!pid.ok()) fatal(pid.error().code(), "cannot read pidfile \"" + pidfile + "\"");
+  return dir + "/" + name + "." + std::to_string(*pid) + ".ctl";
+}
+
+// TARGET is a program name (its pidfile in the run directory names the
+// socket), an absolute socket path, or (an extension over OVS 3.1) an
+// absolute pidfile path ending in ".pid".
 std::unique_ptr<unixctl::Client> connect_to_target(const std::string& target) {
   std::string socket_name;
   if (target[0] != '/') {
-    std::string pidfile = ovs_rundir() + "/" + target + ".pid";
-    auto pid = daemon::read_pidfile(pidfile);
-    if (!pid.ok()) fatal(pid.error().code(), "cannot read pidfile \"" + pidfile + "\"");
-    socket_name = ovs_rundir() + "/" + target + "." + std::to_string(*pid) + ".ctl";
+    socket_name = socket_from_pidfile(ovs_rundir(), target);
+  } else if (target.size() > 4 && target.ends_with(".pid")) {
+    size_t slash = target.rfind('/');
+    socket_name = socket_from_pidfile(target.substr(0, slash),
+                                      target.substr(slash + 1, target.size() - slash - 5));
   } else {
     socket_name = target;
   }
