@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "grebe/odp/odp_key.h"
+#include "grebe/util/hash.h"
 
 namespace grebe::odp {
 
@@ -45,6 +46,17 @@ Result<size_t> odp_ufid_from_string(std::string_view s, Ufid* ufid) {
   }
   ufid->w = {a, b << 16 | c, d << 16 | e, f};
   return static_cast<size_t>(5 + 36);
+}
+
+Ufid odp_flow_key_hash(nl::Bytes key, uint32_t secret) {
+  Ufid u;
+  // Four independently seeded 32-bit hashes make up the 128 bits.
+  for (uint32_t i = 0; i < 4; i++) {
+    u.w[i] = hash_bytes(key.data(), key.size(), hash_int(i, secret));
+  }
+  u.w[1] = (u.w[1] & ~0x0000f000u) | 0x00004000u;  // UUID version 4
+  u.w[2] = (u.w[2] & ~0xc0000000u) | 0x80000000u;  // RFC 4122 variant
+  return u;
 }
 
 }  // namespace grebe::odp

@@ -71,6 +71,10 @@ std::string odp_format_ufid(const Ufid& ufid);
 // Parses "ufid:<uuid>" at the start of `s`: returns characters consumed, 0 if
 // `s` does not start with "ufid:", or an Error if the UUID is malformed.
 Result<size_t> odp_ufid_from_string(std::string_view s, Ufid* ufid);
+// A UFID for a flow key: a 128-bit hash of the key bytes, formatted as a
+// version-4 UUID (OVS's odp_flow_key_hash()).  `secret` is chosen randomly
+// once per process by the caller so UFIDs are not predictable.
+Ufid odp_flow_key_hash(nl::Bytes key, uint32_t secret);
 
 // Expected payload length of a key attribute: >= 0 fixed, or one of these.
 inline constexpr int kAttrLenInvalid = -1;

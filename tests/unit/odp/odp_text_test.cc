@@ -126,6 +126,21 @@ TEST(OdpKeyText, UfidRoundTrip) {
   EXPECT_EQ(odp_flow_format(key.bytes(), mask.bytes()), "in_port(3)");
 }
 
+TEST(OdpKeyText, UfidFromKeyHash) {
+  nl::AttrBuilder a, b;
+  ASSERT_TRUE(odp_flow_from_string("in_port(1),eth_type(0x0800)", a, nullptr).ok());
+  ASSERT_TRUE(odp_flow_from_string("in_port(2),eth_type(0x0800)", b, nullptr).ok());
+  Ufid ua = odp_flow_key_hash(a.bytes(), 42), ub = odp_flow_key_hash(b.bytes(), 42);
+  EXPECT_EQ(ua, odp_flow_key_hash(a.bytes(), 42));
+  EXPECT_FALSE(ua == ub);
+  EXPECT_FALSE(ua == odp_flow_key_hash(a.bytes(), 43));
+  std::string text = odp_format_ufid(ua);
+  EXPECT_EQ(text[5 + 14], '4') << text;  // version nibble
+  Ufid back;
+  ASSERT_TRUE(odp_ufid_from_string(text, &back).ok());
+  EXPECT_EQ(back, ua);
+}
+
 TEST(OdpKeyText, MalformedAttributesPrintLikeOvs) {
   nl::AttrBuilder key;
   key.put_u16(OVS_KEY_ATTR_IN_PORT, 7);  // in_port must be 4 bytes
