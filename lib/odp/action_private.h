@@ -13,6 +13,15 @@ namespace grebe::odp {
 
 inline constexpr size_t kScanFail = SIZE_MAX;
 
+// struct user_action_cookie layout: u16 type, u16 ofp_in_port, 16-byte
+// ofproto UUID, then a per-type union at offset 20 (host byte order
+// except where noted).
+inline constexpr size_t kCookieType = 0;
+inline constexpr size_t kCookieInPort = 2;
+inline constexpr size_t kCookieUuid = 4;
+inline constexpr size_t kCookieUnion = 20;
+inline constexpr uint16_t kOfppNone = 0xffff;  // OpenFlow 1.0 OFPP_NONE
+
 inline Error action_syntax_error() { return Error(EINVAL, "odp_actions_from_string: error"); }
 
 // Formats / parses one action of the named family.  Parsers take the

@@ -7,6 +7,7 @@
 #include "grebe/odp/odp_flow.h"
 #include "grebe/util/byteorder.h"
 #include "key_desc.h"
+#include "odp_private.h"
 #include "text.h"
 
 namespace grebe::odp {
@@ -37,8 +38,9 @@ int count_mpls_labels(const Flow& f) {
   return n;
 }
 
-// `data` is the flow or the mask; `flow` decides which attributes exist.
-void put_tunnel(nl::AttrBuilder& b, const FlowTnl& t) {
+}  // namespace
+
+void put_tunnel_key(nl::AttrBuilder& b, const FlowTnl& t) {
   size_t nest = b.start_nested(OVS_KEY_ATTR_TUNNEL);
   if (t.tun_id || (t.flags & text::kTnlFKey)) b.put_be64(OVS_TUNNEL_KEY_ATTR_ID, t.tun_id);
   if (t.ip_src) b.put_be32(OVS_TUNNEL_KEY_ATTR_IPV4_SRC, t.ip_src);
@@ -72,6 +74,8 @@ void put_tunnel(nl::AttrBuilder& b, const FlowTnl& t) {
   }
   b.end_nested(nest);
 }
+
+namespace {
 
 void put_ipv4(nl::AttrBuilder& b, const Flow& d, bool is_mask) {
   ovs_key_ipv4 k{};
@@ -162,7 +166,7 @@ void put_metadata(nl::AttrBuilder& b, const OdpFlowKeyParms& parms, const Flow& 
   b.put_u32(OVS_KEY_ATTR_PRIORITY, d.skb_priority);
   if (flow.tunnel.ip_dst || flow.tunnel.ip_src || !flow.tunnel.ipv6_dst.is_zero() ||
       !flow.tunnel.ipv6_src.is_zero() || export_mask) {
-    put_tunnel(b, d.tunnel);
+    put_tunnel_key(b, d.tunnel);
   }
   b.put_u32(OVS_KEY_ATTR_SKB_MARK, d.pkt_mark);
   if (s.ct_state) b.put_u32(OVS_KEY_ATTR_CT_STATE, d.ct_state);  // CS_* == OVS_CS_F_*

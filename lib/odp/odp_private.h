@@ -7,6 +7,7 @@
 
 #include "grebe/netlink/attr.h"
 #include "grebe/odp/odp_key.h"
+#include "grebe/packet/flow.h"
 #include "grebe/util/result.h"
 
 namespace grebe::odp {
@@ -72,6 +73,10 @@ void format_geneve_opts(std::string& out, const uint8_t* key, const uint8_t* mas
                         bool verbose);
 // Parses "{...}{...})" (through the closing ')'); 0 on a syntax error.
 size_t scan_geneve_opts(const char* s, std::vector<uint8_t>* key, std::vector<uint8_t>* mask);
+
+// The OVS_KEY_ATTR_TUNNEL attribute for `tunnel` (OVS's tun_key_to_attr()
+// without Geneve metadata); also used for tunnel masks.
+void put_tunnel_key(nl::AttrBuilder& b, const FlowTnl& tunnel);
 
 // Length sanity check shared by key and tunnel formatting: prints the
 // attribute generically and returns false if its length is wrong.

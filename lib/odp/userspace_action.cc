@@ -15,11 +15,6 @@ using namespace text;
 
 namespace {
 
-// struct user_action_cookie field offsets (host byte order unless noted).
-constexpr size_t kCookieType = 0;         // u16
-constexpr size_t kCookieInPort = 2;       // u16 ofp_port_t
-constexpr size_t kCookieUnion = 20;       // after the 16-byte ofproto UUID
-constexpr uint16_t kOfppNone = 0xffff;    // OpenFlow 1.0 OFPP_NONE
 constexpr uint32_t kSlowPathReasonMask = 0x7f;
 
 template <typename T>
