@@ -40,14 +40,15 @@
 //
 // Threads and locking: one writer thread (ofproto's main thread) makes all
 // changes; any number of threads (upcall handlers, revalidators) look up
-// concurrently.  First cut: one reader-writer lock per classifier (RwLock,
-// writer-preferring so flow_mods are not starved).  Readers take it shared
-// for one call (never blocking each other); the writer takes it exclusive
-// only for the in-memory update of a single change, so readers wait at most
-// that long.  It is a leaf lock: nothing else is acquired while it is held,
-// except that for_each() calls its callback under the shared lock (the
-// callback must not call back into the same classifier).  A later version
-// can swap in RCU-style snapshots per subtable without changing this API.
+// concurrently.  One reader-writer lock per classifier (RwLock: per-thread
+// reader slots, so concurrent lookups do not bounce a shared cache line, and
+// a waiting writer holds off new readers so flow_mods are not starved).
+// Readers hold it for one call; the writer takes it exclusive only for the
+// in-memory update of a single change, so readers wait at most that long.
+// It is a leaf lock: nothing else is acquired while it is held, except that
+// for_each() calls its callback under the shared lock (the callback must not
+// call back into the same classifier).  A later version can swap in
+// RCU-style snapshots per subtable without changing this API.
 // Rule versions are atomics and may be changed by the writer without it.
 #pragma once
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <shared_mutex>
 #include <memory>
 #include <thread>
 
@@ -347,6 +349,40 @@ TEST_F(Fixture, ConcurrentReplaceAndBundleCommitNeverShowAGap) {
   EXPECT_EQ(misses.load(), 0);
   for (TestRule* r : retired) EXPECT_TRUE(cls.remove(r));
   EXPECT_EQ(cls.n_rules(), 1u);
+}
+
+TEST(RwLock, WriterExcludesReadersAndReadersShare) {
+  RwLock lock;
+  uint64_t a = 0, b = 0;  // written together under the exclusive side
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        std::shared_lock guard(lock);
+        if (a != b) ++torn;
+      }
+    });
+  }
+  for (uint64_t i = 1; i <= 20000; ++i) {
+    std::unique_lock guard(lock);
+    a = i;
+    b = i;
+  }
+  stop = true;
+  for (auto& th : readers) th.join();
+  EXPECT_EQ(torn.load(), 0);
+  // Two shared holders at once; no writer while they hold it.
+  std::shared_lock r1(lock);
+  std::thread other([&] {
+    std::shared_lock r2(lock);
+    EXPECT_FALSE(lock.try_lock());
+  });
+  other.join();
+  r1.unlock();
+  EXPECT_TRUE(lock.try_lock());
+  lock.unlock();
 }
 
 TEST(KeyLayout, ValidateRejectsBadLayouts) {
