@@ -72,6 +72,14 @@ Result<std::unique_ptr<GenlSocket>> GenlSocket::open() {
 GenlSocket::~GenlSocket() { nl_socket_free(sock_); }
 
 int GenlSocket::fd() const { return nl_socket_get_fd(sock_); }
+
+Status GenlSocket::set_recv_buffer_size(int bytes) {
+  if (setsockopt(fd(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0) {
+    return ok_status();
+  }
+  if (setsockopt(fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) == 0) return ok_status();
+  return errno_error("setting netlink receive buffer size");
+}
 uint32_t GenlSocket::local_port() const { return nl_socket_get_local_port(sock_); }
 
 Result<uint16_t> GenlSocket::resolve_family(std::string_view name) {

@@ -67,6 +67,10 @@ class GenlSocket {
   // returns an Error with EAGAIN if none is queued.
   Result<std::vector<GenlMessage>> recv(bool wait);
 
+  // Socket receive buffer (SO_RCVBUF; SO_RCVBUFFORCE first when root, as
+  // OVS does for upcall sockets so bursts are not dropped).
+  Status set_recv_buffer_size(int bytes);
+
   int fd() const;                 // for an event loop
   uint32_t local_port() const;    // netlink port id (the upcall pid)
 

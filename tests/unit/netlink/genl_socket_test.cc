@@ -4,6 +4,9 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstring>
 
 namespace grebe::nl {
@@ -73,6 +76,23 @@ TEST(GenlSocket, KernelErrorBecomesErrno) {
   auto replies = sock->transact(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, req.bytes());
   ASSERT_FALSE(replies.ok());
   EXPECT_EQ(replies.error().code(), ENOENT);
+}
+
+TEST(GenlSocket, JoinMulticastAndBuffer) {
+  auto sock = open_or_skip();
+  if (!sock) GTEST_SKIP() << "no netlink";
+  auto grp = sock->resolve_mcgroup("nlctrl", "notify");
+  ASSERT_TRUE(grp.ok());
+  ASSERT_TRUE(sock->join_mcgroup(*grp).ok());
+  EXPECT_TRUE(sock->set_recv_buffer_size(1 << 20).ok());
+  int size = 0;
+  socklen_t len = sizeof size;
+  ASSERT_EQ(getsockopt(sock->fd(), SOL_SOCKET, SO_RCVBUF, &size, &len), 0);
+  if (geteuid() == 0) EXPECT_GE(size, 1 << 20);  // others are capped by rmem_max
+  EXPECT_GT(sock->local_port(), 0u);
+  auto missing = sock->resolve_mcgroup("nlctrl", "no_such_group");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), ENOENT);
 }
 
 TEST(GenlSocket, NonBlockingRecvWouldBlock) {
