@@ -2,8 +2,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "grebe/openflow/flow_mod.h"
+#include "grebe/openflow/ofp_print.h"
 #include "ofctl.h"
 
 namespace grebe::ofctl {
@@ -55,12 +57,61 @@ int cmd_parse_flows(const Options& opts, const std::vector<std::string>& args) {
   return print_flow_mods(opts, fms, usable);
 }
 
+int hexit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// "ofp-print HEX [VERBOSITY]": HEX may contain white space; "-" reads it
+// from stdin.
+int cmd_ofp_print(const Options& opts, const std::vector<std::string>& args) {
+  std::string hex = args[0];
+  if (hex == "-") std::getline(std::cin, hex);
+  std::vector<uint8_t> bytes;
+  for (size_t i = 0; i < hex.size();) {
+    if (isspace(static_cast<unsigned char>(hex[i]))) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= hex.size() || hexit(hex[i]) < 0 || hexit(hex[i + 1]) < 0)
+      return fail("trailing garbage following hex bytes");
+    bytes.push_back(static_cast<uint8_t>(hexit(hex[i]) * 16 + hexit(hex[i + 1])));
+    i += 2;
+  }
+  (void)opts;
+  int verbosity = args.size() > 1 ? atoi(args[1].c_str()) : 2;
+  std::fputs(ofp_to_string(bytes.data(), bytes.size(), verbosity).c_str(), stdout);
+  return 0;
+}
+
+// "ofp-parse FILE": prints each OpenFlow message in a binary file.
+int cmd_ofp_parse(const Options& opts, const std::vector<std::string>& args) {
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in) return fail(args[0] + ": open failed (" + errno_string(errno) + ")");
+  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t pos = 0;
+  while (pos < data.size()) {
+    if (data.size() - pos < 8) return fail(args[0] + ": unexpected end of file mid-message");
+    size_t len = (size_t{data[pos + 2]} << 8) | data[pos + 3];
+    if (len < 8)
+      return fail(args[0] + ": " + std::to_string(len) + "-byte message is too short for OpenFlow");
+    if (pos + len > data.size()) return fail(args[0] + ": unexpected end of file mid-message");
+    std::fputs(ofp_to_string(&data[pos], len, opts.verbosity + 2).c_str(), stdout);
+    pos += len;
+  }
+  return 0;
+}
+
 }  // namespace
 
 const std::vector<Command>& offline_commands() {
   static const std::vector<Command> kCommands = {
       {"parse-flow", 1, 1, cmd_parse_flow},
       {"parse-flows", 1, 1, cmd_parse_flows},
+      {"ofp-print", 1, 2, cmd_ofp_print},
+      {"ofp-parse", 1, 1, cmd_ofp_parse},
   };
   return kCommands;
 }

@@ -1,0 +1,188 @@
+// OpenFlow message -> ovs-ofctl ofp-print text; see ofp_print.h.
+#include "grebe/openflow/ofp_print.h"
+
+#include "grebe/openflow/ofp_codec.h"
+#include "grebe/openflow/ofp_errors.h"
+#include "grebe/openflow/ofp_msgs.h"
+#include "grebe/openflow/text_util.h"
+#include "grebe/util/byteorder.h"
+
+namespace grebe::openflow {
+namespace {
+
+std::string version_suffix(uint8_t version) {
+  if (version == kOfp10) return "";
+  if (version >= kOfp11 && version <= kOfp15) return strfmt(" (%s)", version_to_short_string(version));
+  return strfmt(" (OF 0x%02x)", version);
+}
+
+// The message's name as OVS spells it, or nullptr if OVS would not decode
+// the header at all.
+const char* message_name(const uint8_t* data, const OfpHeader& h) {
+  if (h.type == kOfptVendor && h.length >= 16 && load_be32(data + 8) == kNxVendorId &&
+      load_be32(data + 12) == kNxtFlowMod && h.version == kOfp10)
+    return "NXT_FLOW_MOD";
+  if (h.type == kOfptVendor) return nullptr;
+  return ofp_type_name(h.version, h.type);
+}
+
+std::string capabilities_text(uint8_t version, uint32_t caps) {
+  std::string s;
+  for (int bit = 0; bit < 32; ++bit) {
+    if (!(caps & (1u << bit))) continue;
+    const char* name = nullptr;
+    switch (bit) {
+      case 0: name = "FLOW_STATS"; break;
+      case 1: name = "TABLE_STATS"; break;
+      case 2: name = "PORT_STATS"; break;
+      case 3: name = version == kOfp10 ? "STP" : "GROUP_STATS"; break;
+      case 5: name = "IP_REASM"; break;
+      case 6: name = "QUEUE_STATS"; break;
+      case 7: name = version <= kOfp12 ? "ARP_MATCH_IP" : nullptr; break;
+      case 8: name = version >= kOfp13 ? "PORT_BLOCKED" : nullptr; break;
+    }
+    if (!s.empty()) s += ' ';
+    s += name ? name : strfmt("0x%x", 1u << bit);
+  }
+  return s;
+}
+
+std::string of10_actions_text(uint32_t actions) {
+  // OVS lists them in its own action order, not bit order.
+  static const struct {
+    int bit;
+    const char* name;
+  } kOrder[] = {{0, "output"},      {11, "enqueue"},    {1, "set_vlan_vid"}, {2, "set_vlan_pcp"},
+                {3, "strip_vlan"},  {4, "mod_dl_src"},  {5, "mod_dl_dst"},   {6, "mod_nw_src"},
+                {7, "mod_nw_dst"},  {8, "mod_nw_tos"},  {9, "mod_tp_src"},   {10, "mod_tp_dst"}};
+  std::string s;
+  for (const auto& a : kOrder) {
+    if (!(actions & (1u << a.bit))) continue;
+    if (!s.empty()) s += ' ';
+    s += a.name;
+  }
+  return s;
+}
+
+std::string bitmap_text(uint32_t bitmap) {
+  std::string s;
+  for (int v = 0; v < 32; ++v) {
+    if (!(bitmap & (1u << v))) continue;
+    if (!s.empty()) s += ", ";
+    s += strfmt("0x%02x", v);
+  }
+  return s;
+}
+
+// Appends the body text; returns an OFPERR name on decode failure.
+Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbosity) {
+  size_t len = h.length;
+  switch (h.type) {
+    case kOfptHello: {
+      auto bm = decode_hello(data, len);
+      std::string s = "\n version bitmap: ";
+      if (bm.ok()) return s + bitmap_text(*bm);
+      return s + bitmap_text((1u << (h.version + 1)) - 2) + "\n unknown data in hello:\n" +
+             hex_dump(data, len);
+    }
+    case kOfptError: {
+      if (len < 12) return Error(EINVAL, "OFPBRC_BAD_LEN");
+      const char* name = ofperr_decode(h.version, load_be16(data + 8), load_be16(data + 10));
+      if (!name) return Error(EINVAL, "OFPBRC_BAD_LEN");
+      std::string s = strfmt(" %s\n", name);
+      std::string n(name);
+      if (n == "OFPHFC_INCOMPATIBLE" || n == "OFPHFC_EPERM") {
+        for (size_t i = 12; i < len; ++i)
+          if (data[i] >= 32 && data[i] < 127) s += static_cast<char>(data[i]);
+        return s;
+      }
+      return s + ofp_to_string(data + 12, len - 12, 1);
+    }
+    case kOfptEchoRequest:
+    case kOfptEchoReply: {
+      std::string s = strfmt(" %zu bytes of payload\n", len - kOfpHeaderLen);
+      if (verbosity > 1) s += hex_dump(data + kOfpHeaderLen, len - kOfpHeaderLen);
+      return s;
+    }
+    case kOfptFeaturesReply: {
+      auto f = decode_features_reply(data, len);
+      if (!f.ok()) return f.error();
+      std::string s = strfmt(" dpid:%016llx\n", static_cast<unsigned long long>(f->datapath_id));
+      s += strfmt("n_tables:%u, n_buffers:%u", f->n_tables, f->n_buffers);
+      if (f->auxiliary_id && h.version >= kOfp13) s += strfmt(", auxiliary_id:%u", f->auxiliary_id);
+      s += "\ncapabilities: " + capabilities_text(h.version, f->capabilities) + "\n";
+      if (h.version == kOfp10 && f->actions) s += "actions: " + of10_actions_text(f->actions) + "\n";
+      return s;
+    }
+    case kOfptGetConfigReply:
+    case kOfptSetConfig: {
+      auto c = decode_switch_config(data, len);
+      if (!c.ok()) return c.error();
+      static const char* kFrags[] = {"normal", "drop", "reassemble", "nx-match"};
+      std::string s = strfmt(" frags=%s", kFrags[c->flags & 3]);
+      if ((c->flags & 4) && h.version <= kOfp12) s += " invalid_ttl_to_controller";
+      return s + strfmt(" miss_send_len=%u\n", c->miss_send_len);
+    }
+    case kOfptFeaturesRequest:
+    case kOfptGetConfigRequest:
+      return std::string();
+    default:
+      break;
+  }
+  if (h.type == ofpt_barrier_request(h.version) || h.type == ofpt_barrier_reply(h.version))
+    return std::string();
+  if (h.type == kOfptFlowMod || h.type == kOfptVendor) {
+    auto fm = decode_flow_mod(data, len);
+    if (!fm.ok()) return fm.error();
+    Protocols p = h.type == kOfptVendor ? kPOf10NxmTid
+                  : h.version == kOfp10 ? kPOf10StdTid
+                                        : protocols_from_version_bitmap(1u << h.version);
+    std::string full = format_flow_mod_message(*fm, p, h.xid);
+    size_t colon = full.find("):");
+    return full.substr(colon + 2);
+  }
+  return Error(EINVAL, "OFPBRC_BAD_TYPE");
+}
+
+}  // namespace
+
+std::string ofp_to_string(const uint8_t* data, size_t size, int verbosity) {
+  if (!size) return "OpenFlow message is empty\n";
+  if (size < kOfpHeaderLen)
+    return strfmt("OpenFlow packet too short (only %zu bytes):\n", size) + hex_dump(data, size);
+  OfpHeader h{data[0], data[1], load_be16(data + 2), load_be32(data + 4)};
+  const char* name = h.version >= kOfp10 && h.version <= kOfp15 ? message_name(data, h) : nullptr;
+  std::string head = name ? std::string(name) + version_suffix(h.version) + strfmt(" (xid=0x%x):", h.xid) : "";
+  if (h.length > size) {
+    std::string s = name ? head + "\n" : "";
+    return s + strfmt("(***truncated to %zu bytes from %u***)\n", size, h.length) +
+           hex_dump(data, size);
+  }
+  if (h.length < size)
+    return strfmt("(***only uses %u bytes out of %zu***)\n", h.length, size) + hex_dump(data, size);
+  std::string s;
+  bool error = false;
+  if (!name || h.length < kOfpHeaderLen) {
+    s = strfmt("***decode error: %s***\n", h.length < kOfpHeaderLen ? "OFPBRC_BAD_LEN" : "OFPBRC_BAD_TYPE");
+    error = true;
+  } else {
+    s = head;
+    auto body = body_text(data, h, verbosity);
+    if (body.ok()) {
+      s += *body;
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+    } else {
+      s += s.size() > head.size() ? "\n" : " ";
+      s += "***decode error: " + body.error().message() + "***\n";
+      error = true;
+    }
+  }
+  if (verbosity >= 5 || error) {
+    if (s.back() != '\n') s += '\n';
+    s += hex_dump(data, size);
+  }
+  if (s.back() != '\n') s += '\n';
+  return s;
+}
+
+}  // namespace grebe::openflow
