@@ -88,7 +88,9 @@ TEST(GenlSocket, JoinMulticastAndBuffer) {
   int size = 0;
   socklen_t len = sizeof size;
   ASSERT_EQ(getsockopt(sock->fd(), SOL_SOCKET, SO_RCVBUF, &size, &len), 0);
-  if (geteuid() == 0) EXPECT_GE(size, 1 << 20);  // others are capped by rmem_max
+  if (geteuid() == 0) {
+    EXPECT_GE(size, 1 << 20);  // others are capped by rmem_max
+  }
   EXPECT_GT(sock->local_port(), 0u);
   auto missing = sock->resolve_mcgroup("nlctrl", "no_such_group");
   ASSERT_FALSE(missing.ok());
