@@ -51,6 +51,27 @@ IndexKey index_key(const Row& row, const std::vector<size_t>& index) {
   return key;
 }
 
+namespace {
+
+// Appends the UUIDs only in 'o' (dropped) and only in 'n' (added); both are
+// sorted UUID atoms.
+void merge_refs(const ColumnSchema& c, const std::string& ref_table, const std::vector<Atom>& o,
+                const std::vector<Atom>& n, std::vector<RefChange>& out) {
+  size_t i = 0, j = 0;
+  while (i < o.size() || j < n.size()) {
+    if (j == n.size() || (i < o.size() && std::get<Uuid>(o[i]) < std::get<Uuid>(n[j]))) {
+      out.push_back({&c, &ref_table, std::get<Uuid>(o[i++]), -1});
+    } else if (i == o.size() || std::get<Uuid>(n[j]) < std::get<Uuid>(o[i])) {
+      out.push_back({&c, &ref_table, std::get<Uuid>(n[j++]), +1});
+    } else {
+      i++;
+      j++;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<RefChange> ref_changes(const TableSchema& ts, const Row* old_row, const Row* new_row,
                                    bool strong) {
   std::vector<RefChange> out;
@@ -59,25 +80,20 @@ std::vector<RefChange> ref_changes(const TableSchema& ts, const Row* old_row, co
       const BaseType& b = values ? c.type.value : c.type.key;
       if (!(strong ? b.is_strong_ref() : b.is_weak_ref())) continue;
       if (old_row && new_row && old_row->fields[c.index] == new_row->fields[c.index]) continue;
-      auto uuids = [&](const Row* row) {
-        std::vector<Uuid> v;
-        if (!row) return v;
-        const Datum& d = row->fields[c.index];
-        for (const Atom& a : values ? d.values : d.keys) v.push_back(std::get<Uuid>(a));
-        if (values) std::sort(v.begin(), v.end());  // keys are sorted already
-        return v;
-      };
-      std::vector<Uuid> o = uuids(old_row), n = uuids(new_row);
-      size_t i = 0, j = 0;
-      while (i < o.size() || j < n.size()) {
-        if (j == n.size() || (i < o.size() && o[i] < n[j])) {
-          out.push_back({&c, &b.ref_table, o[i++], -1});
-        } else if (i == o.size() || n[j] < o[i]) {
-          out.push_back({&c, &b.ref_table, n[j++], +1});
-        } else {
-          i++;
-          j++;
-        }
+      const Datum* od = old_row ? &old_row->fields[c.index] : nullptr;
+      const Datum* nd = new_row ? &new_row->fields[c.index] : nullptr;
+      if (!values) {
+        // Keys are sorted: merge them in place.
+        static const std::vector<Atom> kNone;
+        const std::vector<Atom>& o = od ? od->keys : kNone;
+        const std::vector<Atom>& n = nd ? nd->keys : kNone;
+        merge_refs(c, b.ref_table, o, n, out);
+      } else {
+        std::vector<Atom> o = od ? od->values : std::vector<Atom>();
+        std::vector<Atom> n = nd ? nd->values : std::vector<Atom>();
+        std::sort(o.begin(), o.end(), atom_less);
+        std::sort(n.begin(), n.end(), atom_less);
+        merge_refs(c, b.ref_table, o, n, out);
       }
     }
   }

@@ -229,12 +229,14 @@ void Txn::drop_noops() {
 }
 
 OStatus Txn::check_strong_refs() {
+  // Also tallies how this transaction changes strong reference counts.
+  strong_delta_.clear();
   for (const auto& [table, rows] : rows_) {
     const TableSchema& ts = *db_.schema().find_table(table);
     if (!has_refs(ts, true)) continue;
     for (const auto& [uuid, tr] : rows) {
-      if (!tr.new_row) continue;
       for (const RefChange& rc : ref_changes(ts, tr.old_row.get(), tr.new_row.get(), true)) {
+        strong_delta_[{*rc.ref_table, rc.target}] += rc.delta;
         if (rc.delta < 0 || exists(*rc.ref_table, rc.target)) continue;
         return make_error("referential integrity violation",
                           "Table %s column %s row %s references nonexistent row %s in table %s.",
@@ -252,17 +254,6 @@ void Txn::add_strong_delta(const TableSchema& ts, const Row* old_row, const Row*
   }
 }
 
-void Txn::compute_strong_delta() {
-  strong_delta_.clear();
-  for (const auto& [table, rows] : rows_) {
-    const TableSchema& ts = *db_.schema().find_table(table);
-    if (!has_refs(ts, true)) continue;
-    for (const auto& [uuid, tr] : rows) {
-      add_strong_delta(ts, tr.old_row.get(), tr.new_row.get());
-    }
-  }
-}
-
 size_t Txn::final_strong_refs(const std::string& table, const Uuid& uuid) const {
   const Table* t = db_.table(table);
   long n = t ? long(t->refs_to(uuid).strong) : 0;
@@ -272,7 +263,6 @@ size_t Txn::final_strong_refs(const std::string& table, const Uuid& uuid) const 
 }
 
 OStatus Txn::check_deleted_refs() {
-  compute_strong_delta();
   for (const auto& [table, rows] : rows_) {
     for (const auto& [uuid, tr] : rows) {
       if (!tr.old_row || tr.new_row) continue;

@@ -63,7 +63,6 @@ class Txn {
   // from the committed counts plus 'strong_delta_'.
   size_t final_strong_refs(const std::string& table, const Uuid& uuid) const;
   void add_strong_delta(const TableSchema& ts, const Row* old_row, const Row* new_row);
-  void compute_strong_delta();
   // Deletes (table, uuid) and cascades to non-root rows it kept alive.
   void collect_row(const TableUuid& key);
   std::vector<RowPtr> weak_ref_candidates(const std::string& table, const TableSchema& ts) const;
