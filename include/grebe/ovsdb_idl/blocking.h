@@ -1,0 +1,63 @@
+// BlockingIdl: drives an Idl over one blocking connection, for
+// command-line tools (ovs-vsctl, tests).  Reconnects (with the same backoff
+// as OVS: 1 s doubling to 8 s) if the connection drops once established, or
+// from the start when 'retry' is set.
+//
+// Threads: one thread; every call blocks.  Timeouts are the caller's (OVS's
+// tools use alarm()).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "grebe/ovsdb_idl/idl.h"
+#include "grebe/util/result.h"
+
+namespace grebe::jsonrpc {
+class Connection;
+}
+
+namespace grebe::ovsdb_idl {
+
+class BlockingIdl {
+ public:
+  ~BlockingIdl();
+
+  // Connects to 'remote' ("unix:/run/db.sock", "tcp:1.2.3.4:6640", ...).  If
+  // 'schema' is null, fetches database 'db''s schema with "get_schema".
+  // Errors: the stream's errno (ENOENT, ECONNREFUSED, ...) unless 'retry',
+  // in which case it keeps trying; EPROTO with the server's error text for a
+  // failed get_schema.
+  static Result<std::unique_ptr<BlockingIdl>> open(
+      const std::string& remote, const std::string& db,
+      std::shared_ptr<const ovsdb::DatabaseSchema> schema, bool retry);
+
+  Idl& idl() { return *idl_; }
+  const Replica& replica() const { return idl_->replica(); }
+
+  // Processes messages until 'done' returns true (checked after each batch
+  // of input).  Fails only on a fatal IDL error.
+  Status run_until(const std::function<bool()>& done);
+  Status wait_for_snapshot() { return run_until([this] { return idl_->has_snapshot(); }); }
+  // Submits 'txn' and waits for its outcome.
+  TxnStatus commit(Txn& txn);
+
+ private:
+  BlockingIdl(std::string remote, bool retry) : remote_(std::move(remote)), retry_(retry) {}
+  Status connect();
+  Status flush();
+  void disconnect();
+
+  std::string remote_;
+  bool retry_;
+  long long backoff_msec_ = 0;
+  std::unique_ptr<jsonrpc::Connection> conn_;
+  std::unique_ptr<Idl> idl_;
+};
+
+// Fetches a database's schema over a fresh blocking connection helper.
+Result<std::shared_ptr<const ovsdb::DatabaseSchema>> fetch_schema(jsonrpc::Connection& conn,
+                                                                  const std::string& db);
+
+}  // namespace grebe::ovsdb_idl
