@@ -1,0 +1,200 @@
+// Dpif: the datapath interface.  One abstract interface, three providers:
+//   "system"  netlink  -> a kernel datapath (grebe_dp.ko or stock openvswitch.ko)
+//   "netdev"  userspace datapath (AF_PACKET / AF_XDP ports, PMD or event threads)
+//   "dummy"   in-memory datapath for tests (ports fed by netdev-dummy/receive)
+//
+// STATUS: contract for the vswitchd and userspace-datapath issues; no
+// provider implements it yet.  Change it with a reason when implementing.
+//
+// The datapath only caches decisions: masked flow key -> actions (megaflows).
+// Keys, masks and actions are <linux/openvswitch.h> netlink attributes
+// (lib/odp builds and prints them), whatever the provider, so translation
+// never knows which datapath is underneath.  A flow is named by its UFID
+// (128 bits, odp_flow_key_hash()).
+//
+// Threads (as OVS): the main thread opens datapaths and adds/removes ports;
+// handler threads call recv(handler_id) and operate(); revalidator threads
+// run flow dumps and operate().  Every method below is safe to call from any
+// of these threads concurrently unless it says otherwise; none holds a
+// provider lock across a blocking syscall.  Methods return errno-style
+// errors (Error::code()) with OVS's meaning: ENOENT no such flow/port, EEXIST
+// flow exists (put without kModify), EFBIG flow table full, EINVAL malformed
+// key/actions, EOPNOTSUPP not provided by this datapath.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grebe/util/result.h"
+
+namespace grebe::netdev {
+class Netdev;
+}
+
+namespace grebe::dpif {
+
+using OdpPort = uint32_t;
+inline constexpr OdpPort kOdppNone = UINT32_MAX;
+inline constexpr OdpPort kOdppLocal = 0;  // the datapath's own (bridge) port
+
+using Bytes = std::vector<uint8_t>;  // netlink attribute stream, owned
+struct Ufid {
+  std::array<uint32_t, 4> w{};
+  bool operator==(const Ufid&) const = default;
+};
+
+struct DpStats {
+  uint64_t n_hit = 0, n_missed = 0, n_lost = 0, n_flows = 0;
+  uint64_t n_mask_hit = 0, n_masks = 0, n_cache_hit = 0;
+};
+
+struct DpifPort {
+  std::string name;
+  std::string type;  // netdev type: "system", "internal", "tap", "dummy", ...
+  OdpPort port_no = kOdppNone;
+};
+
+struct FlowStats {
+  uint64_t n_packets = 0;
+  uint64_t n_bytes = 0;
+  long long used = 0;  // time_msec() of last use, 0 = never
+  uint16_t tcp_flags = 0;
+};
+
+// One datapath flow as dumped or fetched.
+struct DpifFlow {
+  Bytes key, mask, actions;
+  Ufid ufid;
+  bool ufid_present = false;
+  FlowStats stats;
+  int pmd_id = -1;  // userspace datapath: owning thread, else -1
+};
+
+// Batched operations (OVS's dpif_op), executed in order by operate().
+enum PutFlags : uint32_t { kPutCreate = 1, kPutModify = 2, kPutZeroStats = 4 };
+struct FlowPut {
+  Bytes key, mask, actions;
+  std::optional<Ufid> ufid;
+  uint32_t flags = kPutCreate;
+  FlowStats* stats_out = nullptr;  // previous stats when modifying
+};
+struct FlowDel {
+  Bytes key;  // may be empty when ufid is given
+  std::optional<Ufid> ufid;
+  FlowStats* stats_out = nullptr;
+};
+struct FlowGet {
+  Bytes key;
+  std::optional<Ufid> ufid;
+  DpifFlow* flow_out = nullptr;
+};
+struct Execute {
+  std::vector<uint8_t> packet;  // full frame
+  Bytes key;                    // metadata: in_port, recirc_id, ct state, tunnel...
+  Bytes actions;
+  bool probe = false;           // suppress error logging (feature probes)
+  uint16_t mtu = 0;             // non-zero: fragment to this MTU on output
+};
+struct Op {
+  enum class Type { kPut, kDel, kGet, kExecute } type;
+  FlowPut put;
+  FlowDel del;
+  FlowGet get;
+  Execute execute;
+  Status result;  // filled by operate()
+};
+
+// A packet the datapath sends up (OVS's dpif_upcall).
+struct Upcall {
+  enum class Type { kMiss, kAction } type = Type::kMiss;
+  std::vector<uint8_t> packet;
+  Bytes key;          // the flow key extracted by the datapath
+  Ufid ufid;
+  Bytes userdata;     // OVS_USERSPACE_ATTR_USERDATA (action upcalls)
+  Bytes actions;      // OVS_USERSPACE_ATTR_ACTIONS, when requested
+  uint16_t mru = 0;   // reassembled packets: original max fragment size
+  uint32_t hash = 0;  // datapath hash, for handler selection
+};
+
+class FlowDump;
+
+class Dpif {
+ public:
+  virtual ~Dpif() = default;
+
+  // Opens datapath `name` of provider `type` ("system", "netdev", "dummy"),
+  // creating it if `create`.  EAFNOSUPPORT for an unknown type, ENODEV if it
+  // does not exist and !create.  Main thread.
+  static Result<std::unique_ptr<Dpif>> open(std::string_view type, std::string_view name,
+                                            bool create);
+  // The provider types available in this process (Open_vSwitch:datapath_types).
+  static std::vector<std::string> types();
+
+  virtual std::string_view type() const = 0;
+  virtual const std::string& name() const = 0;
+  // Deletes the datapath itself (dpctl/del-dp).  Main thread.
+  virtual Status destroy() = 0;
+  virtual DpStats stats() const = 0;
+  // "<built-in>" for userspace, the module version for the kernel.
+  virtual std::string version() const = 0;
+
+  // Ports.  port_add attaches `netdev`; `requested` asks for a port number
+  // (EBUSY if taken).  Returns the port number.  Main thread.
+  virtual Result<OdpPort> port_add(netdev::Netdev& netdev,
+                                   std::optional<OdpPort> requested) = 0;
+  virtual Status port_del(OdpPort port) = 0;
+  virtual Result<DpifPort> port_query(OdpPort port) const = 0;
+  virtual Result<DpifPort> port_query(std::string_view devname) const = 0;
+  virtual std::vector<DpifPort> ports() const = 0;
+  // Netlink pid that action upcalls for packets received on `port` go to.
+  virtual uint32_t port_upcall_pid(OdpPort port) const = 0;
+
+  // Flows.  operate() runs each op and stores its result; it never throws
+  // away an op silently.
+  virtual void operate(std::vector<Op>& ops) = 0;
+  virtual Status flow_flush() = 0;
+  // Starts a dump; each revalidator thread calls FlowDump::next() on its
+  // own FlowDump::Thread.  `terse` omits keys/masks/actions (ufid + stats).
+  virtual std::unique_ptr<FlowDump> flow_dump(bool terse) = 0;
+
+  // Upcalls.  handlers_set(n) sizes the per-handler queues/sockets; recv()
+  // returns EAGAIN when handler `handler_id` has nothing; wait_fd() is an
+  // fd that becomes readable when it might.  Handler threads.
+  virtual Status handlers_set(uint32_t n_handlers) = 0;
+  virtual Result<Upcall> recv(uint32_t handler_id) = 0;
+  virtual int wait_fd(uint32_t handler_id) const = 0;
+  virtual void recv_purge() = 0;
+
+  // Meters (OpenFlow meters enforced in the datapath).  EOPNOTSUPP where
+  // absent.  Main thread.
+  struct MeterBand { uint64_t rate = 0, burst = 0; };  // kbps or pktps per flags
+  virtual Status meter_set(uint32_t meter_id, uint32_t flags,
+                           const std::vector<MeterBand>& bands) = 0;
+  virtual Status meter_del(uint32_t meter_id) = 0;
+};
+
+class FlowDump {
+ public:
+  class Thread {
+   public:
+    virtual ~Thread() = default;
+    // Fills up to `max` flows; returns how many (0 = dump finished).
+    virtual size_t next(std::vector<DpifFlow>& out, size_t max) = 0;
+  };
+  virtual ~FlowDump() = default;
+  virtual std::unique_ptr<Thread> thread() = 0;
+  // Ends the dump; returns the first error any thread hit.
+  virtual Status finish() = 0;
+};
+
+// Providers register a factory once at start-up (main thread).
+using DpifFactory = std::function<Result<std::unique_ptr<Dpif>>(std::string_view name, bool create)>;
+void register_provider(std::string type, DpifFactory factory);
+
+}  // namespace grebe::dpif
