@@ -11,6 +11,7 @@
 
 #include "grebe/ovsdb/schema.h"
 #include "grebe/util/vlog.h"
+#include "ovsdb/storage/lockfile.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_log);
 
@@ -29,13 +30,6 @@ std::string sha1_hex(std::string_view data) {
   return out;
 }
 
-std::string lockfile_name(const std::string& file) {
-  size_t slash = file.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : file.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? file : file.substr(slash + 1);
-  return dir + "." + base + ".~lock~";
-}
-
 void fsync_parent_dir(const std::string& file) {
   size_t slash = file.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash ? file.substr(0, slash) : "/");
@@ -47,22 +41,6 @@ void fsync_parent_dir(const std::string& file) {
 }
 
 namespace {
-
-// Takes OVS's lock file for 'file' (an fcntl write lock), returning its fd.
-OResult<int> lock_file(const std::string& file) {
-  std::string lock = lockfile_name(file);
-  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return io_error(errno, "%s: failed to lock lockfile", file.c_str());
-  struct flock l {};
-  l.l_type = F_WRLCK;
-  l.l_whence = SEEK_SET;
-  if (fcntl(fd, F_SETLK, &l) < 0) {
-    int e = errno == EACCES ? EAGAIN : errno;
-    close(fd);
-    return io_error(e, "%s: failed to lock lockfile", file.c_str());
-  }
-  return fd;
-}
 
 struct Header {
   std::string magic;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "grebe/ovsdb/error.h"
+#include "ovsdb/storage/lockfile.h"
 
 namespace grebe::ovsdb {
 
@@ -89,8 +90,6 @@ class Log {
   std::optional<OvsdbError> error_;
 };
 
-// "<dir>/.<base>.~lock~", OVS's lock file name for 'file'.
-std::string lockfile_name(const std::string& file);
 // SHA-1 of 'data' as 40 lowercase hex digits.
 std::string sha1_hex(std::string_view data);
 // fsync()s the directory containing 'file'.
