@@ -2,6 +2,7 @@
 #include "grebe/openflow/ofp_print.h"
 
 #include "grebe/openflow/ofp_codec.h"
+#include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/text_util.h"
@@ -131,6 +132,19 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
   }
   if (h.type == ofpt_barrier_request(h.version) || h.type == ofpt_barrier_reply(h.version))
     return std::string();
+  if (h.type == 15 && h.version >= kOfp11 && h.version <= kOfp14) {
+    auto gm = decode_group_mod(data, len);
+    if (!gm.ok()) return gm.error();
+    std::string full = format_group_mod_message(*gm, h.version, h.xid);
+    return full.substr(full.find("):") + 2);
+  }
+  if (h.type == 29 && h.version >= kOfp13) {
+    auto mm = decode_meter_mod(data, len);
+    if (!mm.ok()) return mm.error();
+    static const char* kCmds[] = {" ADD ", " MOD ", " DEL "};
+    uint16_t c = static_cast<uint16_t>(mm->command);
+    return std::string(c < 3 ? kCmds[c] : strfmt(" cmd:%d ", c).c_str()) + format_meter_config(*mm);
+  }
   if (h.type == kOfptFlowMod || h.type == kOfptVendor) {
     auto fm = decode_flow_mod(data, len);
     if (!fm.ok()) return fm.error();

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "grebe/openflow/flow_mod.h"
+#include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_print.h"
 #include "ofctl.h"
 
@@ -104,6 +105,17 @@ int cmd_ofp_parse(const Options& opts, const std::vector<std::string>& args) {
   return 0;
 }
 
+// "parse-group GROUP": parses a group spec and prints the group_mod.
+int cmd_parse_group(const Options& opts, const std::vector<std::string>& args) {
+  auto r = parse_group_mod(args[0], GroupCommand::kAdd);
+  if (!r.ok()) return fail(r.error().message());
+  Protocols allowed = opts.allowed & protocols_from_version_bitmap(opts.versions);
+  ParseGroupReport rep = report_parse_group(*r, allowed);
+  std::fputs(rep.out.c_str(), stdout);
+  if (!rep.error.empty()) return fail(rep.error);
+  return 0;
+}
+
 }  // namespace
 
 const std::vector<Command>& offline_commands() {
@@ -111,6 +123,7 @@ const std::vector<Command>& offline_commands() {
       {"parse-flow", 1, 1, cmd_parse_flow},
       {"parse-flows", 1, 1, cmd_parse_flows},
       {"ofp-print", 1, 2, cmd_ofp_print},
+      {"parse-group", 1, 1, cmd_parse_group},
       {"ofp-parse", 1, 1, cmd_ofp_parse},
   };
   return kCommands;
