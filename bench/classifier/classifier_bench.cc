@@ -147,8 +147,9 @@ Setup& get_setup(size_t n_rules, size_t n_shapes) {
     Flow p = random_packet(rng);
     if (i % 2) {
       const Rule& r = *s.rules[rng() % s.rules.size()];
+      const std::vector<uint64_t> value = r.value(), mask = r.mask();
       uint64_t* w = p.words();
-      for (size_t k = 0; k < kFlowU64s; ++k) w[k] = (w[k] & ~r.mask()[k]) | r.value()[k];
+      for (size_t k = 0; k < kFlowU64s; ++k) w[k] = (w[k] & ~mask[k]) | value[k];
     }
     s.packets.push_back(p);
   }

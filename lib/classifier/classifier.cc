@@ -42,8 +42,21 @@ Classifier::~Classifier() {
   }
 }
 
+namespace {
+
+// A rule's match expanded to full key words on the stack (writer paths).
+struct ExpandedMatch {
+  explicit ExpandedMatch(const Rule& rule) : n(rule.n_words()) { rule.expand(value, mask_words); }
+  std::span<const uint64_t> mask() const { return {mask_words, n}; }
+  size_t n;
+  uint64_t value[kMaxKeyWords];
+  uint64_t mask_words[kMaxKeyWords];
+};
+
+}  // namespace
+
 Status Classifier::check_rule(const Rule* rule) const {
-  if (!rule || rule->value_.size() != layout_.n_words || rule->mask_.size() != layout_.n_words) {
+  if (!rule || rule->n_words_ != layout_.n_words) {
     return Error(EINVAL, "rule does not match the classifier's key size");
   }
   if (rule->in_classifier()) return Error(EBUSY, "rule is already in a classifier");
@@ -88,21 +101,21 @@ void Classifier::reposition(Subtable* subtable) {
   }
 }
 
-void Classifier::trie_insert(const Subtable& subtable, const Rule& rule) {
+void Classifier::trie_insert(const Subtable& subtable, const uint64_t* value) {
   for (size_t j = 0; j < tries_.size(); ++j) {
     const unsigned plen = subtable.trie_plen(j);
     if (plen == 0) continue;
     const PrefixField& field = layout_.prefix_fields[trie_fields_[j]];
-    tries_[j].insert(field.extract(rule.value_.data()), plen);
+    tries_[j].insert(field.extract(value), plen);
   }
 }
 
-void Classifier::trie_remove(const Subtable& subtable, const Rule& rule) {
+void Classifier::trie_remove(const Subtable& subtable, const uint64_t* value) {
   for (size_t j = 0; j < tries_.size(); ++j) {
     const unsigned plen = subtable.trie_plen(j);
     if (plen == 0) continue;
     const PrefixField& field = layout_.prefix_fields[trie_fields_[j]];
-    const bool removed = tries_[j].remove(field.extract(rule.value_.data()), plen);
+    const bool removed = tries_[j].remove(field.extract(value), plen);
     GREBE_ASSERT(removed);
   }
 }
@@ -112,12 +125,13 @@ Result<Rule*> Classifier::replace(Rule* rule, Version version) {
   std::unique_lock lock(mutex_);
   rule->add_version_.store(version, std::memory_order_relaxed);
   rule->remove_version_.store(kVersionNotRemoved, std::memory_order_relaxed);
-  Subtable* subtable = find_subtable(rule->mask_);
-  if (!subtable) subtable = create_subtable(rule->mask_);
-  Rule* displaced = subtable->find_live_duplicate(*rule);
+  ExpandedMatch m(*rule);
+  Subtable* subtable = find_subtable(m.mask());
+  if (!subtable) subtable = create_subtable(m.mask());
+  Rule* displaced = subtable->find_live_duplicate(*rule, m.value);
   bool new_bucket = false;
-  subtable->insert(rule, displaced, &new_bucket);
-  if (new_bucket) trie_insert(*subtable, *rule);
+  subtable->insert(rule, m.value, displaced, &new_bucket);
+  if (new_bucket) trie_insert(*subtable, m.value);
   if (!displaced) {
     ++n_rules_;
     reposition(subtable);
@@ -129,8 +143,9 @@ Status Classifier::insert(Rule* rule, Version version) {
   GREBE_TRY(check_rule(rule));
   {
     std::shared_lock lock(mutex_);  // we are the only writer: no race to the unique lock
-    const Subtable* subtable = find_subtable(rule->mask_);
-    if (subtable && subtable->find_live_duplicate(*rule)) {
+    ExpandedMatch m(*rule);
+    const Subtable* subtable = find_subtable(m.mask());
+    if (subtable && subtable->find_live_duplicate(*rule, m.value)) {
       return Error(EEXIST, "a rule with the same match and priority exists");
     }
   }
@@ -150,9 +165,10 @@ bool Classifier::remove(Rule* rule) {
   std::unique_lock lock(mutex_);
   if (!owns(rule)) return false;
   Subtable* subtable = rule->subtable_;
+  ExpandedMatch m(*rule);
   bool bucket_gone = false;
-  subtable->remove(rule, &bucket_gone);
-  if (bucket_gone) trie_remove(*subtable, *rule);
+  subtable->remove(rule, m.value, &bucket_gone);
+  if (bucket_gone) trie_remove(*subtable, m.value);
   --n_rules_;
   if (subtable->n_rules() == 0) {
     destroy_subtable(subtable);
@@ -198,7 +214,10 @@ void Classifier::rebuild_tries() {
   for (auto& [mask, subtable] : subtables_) {
     subtable->set_trie_fields(trie_fields_);
     // One trie reference per distinct value (bucket), as insertion does.
-    subtable->for_each_bucket_head([&](const Rule& head) { trie_insert(*subtable, head); });
+    subtable->for_each_bucket_head([&](const Rule& head) {
+      ExpandedMatch m(head);
+      trie_insert(*subtable, m.value);
+    });
   }
 }
 

@@ -70,13 +70,7 @@ bool Classifier::rule_overlaps(MatchView match, int priority, Version version,
       if (rule == exclude || rule->priority() != priority || !visible(*rule, version)) {
         continue;
       }
-      // Some packet matches both iff they agree wherever both match.
-      bool agree = true;
-      for (size_t i = 0; i < layout_.n_words && agree; ++i) {
-        const uint64_t both = match.mask[i] & rule->mask()[i];
-        agree = ((match.value[i] ^ rule->value()[i]) & both) == 0;
-      }
-      if (agree) return true;  // includes an identical rule, as in OVS
+      if (rule->could_overlap(match)) return true;  // identical ones too, as in OVS
     }
   }
   return false;

@@ -62,10 +62,7 @@ std::string_view canonical_prefix_field(std::string_view name) {
 
 Match rule_match(const Rule& rule) {
   Match m;
-  if (rule.value().size() == kFlowU64s && rule.mask().size() == kFlowU64s) {
-    std::memcpy(m.flow.words(), rule.value().data(), sizeof(Flow));
-    std::memcpy(m.wc.masks.words(), rule.mask().data(), sizeof(Flow));
-  }
+  if (rule.n_words() == kFlowU64s) rule.expand(m.flow.words(), m.wc.masks.words());
   return m;
 }
 

@@ -140,10 +140,10 @@ void Subtable::free_bucket(uint32_t b) {
   free_buckets_.push_back(b);
 }
 
-Rule* Subtable::find_live_duplicate(const Rule& rule) const {
+Rule* Subtable::find_live_duplicate(const Rule& rule, const uint64_t* value) const {
   uint32_t hashes[kMaxStages];
-  hash_stages(rule.value_.data(), hashes);
-  const int64_t b = find_bucket(rule.value_.data(), hashes[stage_end_.size() - 1]);
+  hash_stages(value, hashes);
+  const int64_t b = find_bucket(value, hashes[stage_end_.size() - 1]);
   if (b < 0) return nullptr;
   for (Rule* r = buckets_[b].head; r; r = r->next_same_match_) {
     if (r->priority_ == rule.priority_ && !r->eventually_invisible()) return r;
@@ -151,16 +151,16 @@ Rule* Subtable::find_live_duplicate(const Rule& rule) const {
   return nullptr;
 }
 
-void Subtable::insert(Rule* rule, Rule* displace, bool* new_bucket_out) {
+void Subtable::insert(Rule* rule, const uint64_t* value, Rule* displace, bool* new_bucket_out) {
   uint32_t hashes[kMaxStages];
-  hash_stages(rule->value_.data(), hashes);
+  hash_stages(value, hashes);
   const uint32_t final_hash = hashes[stage_end_.size() - 1];
-  const int64_t b = find_bucket(rule->value_.data(), final_hash);
+  const int64_t b = find_bucket(value, final_hash);
   *new_bucket_out = b < 0;
   if (b < 0) {
-    new_bucket(rule->value_.data(), final_hash, rule);
+    new_bucket(value, final_hash, rule);
     rule->next_same_match_ = nullptr;
-    if (ports_plen_) ports_trie_.insert(masked_ports(rule->value_.data()), ports_plen_);
+    if (ports_plen_) ports_trie_.insert(masked_ports(value), ports_plen_);
     for (size_t s = 0; s < stage_index_.size(); ++s) stage_index_[s].add(hashes[s]);
   } else {
     Rule** link = &buckets_[b].head;
@@ -196,11 +196,11 @@ void Subtable::insert(Rule* rule, Rule* displace, bool* new_bucket_out) {
   rule->subtable_ = this;
 }
 
-void Subtable::remove(Rule* rule, bool* bucket_gone) {
+void Subtable::remove(Rule* rule, const uint64_t* value, bool* bucket_gone) {
   uint32_t hashes[kMaxStages];
-  hash_stages(rule->value_.data(), hashes);
+  hash_stages(value, hashes);
   const uint32_t final_hash = hashes[stage_end_.size() - 1];
-  const int64_t b = find_bucket(rule->value_.data(), final_hash);
+  const int64_t b = find_bucket(value, final_hash);
   GREBE_ASSERT(b >= 0);
   Rule** link = &buckets_[b].head;
   while (*link != rule) {
@@ -211,7 +211,7 @@ void Subtable::remove(Rule* rule, bool* bucket_gone) {
   *bucket_gone = buckets_[b].head == nullptr;
   if (*bucket_gone) {
     free_bucket(static_cast<uint32_t>(b));
-    if (ports_plen_) ports_trie_.remove(masked_ports(rule->value_.data()), ports_plen_);
+    if (ports_plen_) ports_trie_.remove(masked_ports(value), ports_plen_);
     for (size_t s = 0; s < stage_index_.size(); ++s) stage_index_[s].remove(hashes[s]);
   }
   // Swap-remove from the iteration list.

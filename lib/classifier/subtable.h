@@ -49,16 +49,18 @@ class Subtable {
   // Recomputes the trie checks after the classifier's tries changed.
   void set_trie_fields(const std::vector<size_t>& trie_fields);
 
-  // Writer.  The rule with the same match and priority as `rule` that is not
+  // Writer methods take the rule's masked value expanded to full key words.
+  //
+  // The rule with the same match and priority as `rule` that is not
   // scheduled for removal, or nullptr.
-  Rule* find_live_duplicate(const Rule& rule) const;
-  // Writer.  Links `rule` in; if `displace` (a find_live_duplicate() result)
-  // is given it is unlinked and `rule` takes its place.  Sets *new_bucket if
-  // `rule` is the first rule with its value (the caller adds it to tries).
-  void insert(Rule* rule, Rule* displace, bool* new_bucket);
-  // Writer.  Unlinks `rule`; sets *bucket_gone if no rule with its value is
-  // left (the caller removes it from tries).
-  void remove(Rule* rule, bool* bucket_gone);
+  Rule* find_live_duplicate(const Rule& rule, const uint64_t* value) const;
+  // Links `rule` in; if `displace` (a find_live_duplicate() result) is given
+  // it is unlinked and `rule` takes its place.  Sets *new_bucket if `rule` is
+  // the first rule with its value (the caller adds it to tries).
+  void insert(Rule* rule, const uint64_t* value, Rule* displace, bool* new_bucket);
+  // Unlinks `rule`; sets *bucket_gone if no rule with its value is left (the
+  // caller removes it from tries).
+  void remove(Rule* rule, const uint64_t* value, bool* bucket_gone);
 
   // Reader.  Highest-priority rule visible in `version` matching `key`;
   // ORs the bits examined into `wc` when non-null.

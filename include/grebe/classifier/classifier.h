@@ -172,8 +172,9 @@ class Classifier {
   // final answer (conjunction.cc).
   const Rule* resolve_soft_matches(Version version, const uint64_t* key, uint64_t* wc,
                                    LookupStats* stats, SoftMatches& soft, const Rule* hard) const;
-  void trie_insert(const Subtable& subtable, const Rule& rule);
-  void trie_remove(const Subtable& subtable, const Rule& rule);
+  // Adds / drops the trie references of a bucket with masked `value`.
+  void trie_insert(const Subtable& subtable, const uint64_t* value);
+  void trie_remove(const Subtable& subtable, const uint64_t* value);
   void rebuild_tries();
 
   KeyLayout layout_;

@@ -40,6 +40,14 @@ struct MatchView {
   std::span<const uint64_t> mask;
 };
 
+// A match that owns its words (what Rule::match() returns); converts to a
+// MatchView valid while it lives.
+struct OwnedMatch {
+  std::vector<uint64_t> value;
+  std::vector<uint64_t> mask;
+  operator MatchView() const { return {value, mask}; }
+};
+
 // One conjunction(id, k/n) action of a rule: the rule is clause `clause`
 // (0-based, k - 1) of the `n_clauses`-clause conjunctive match `id`.
 struct Conjunction {
@@ -54,7 +62,8 @@ class Classifier;
 
 class Rule {
  public:
-  // Copies the match; `value` is stored masked.  Sizes are checked when the
+  // Copies the match, keeping only the words the mask covers (a flow rule
+  // usually matches a few of a Flow's 47 words).  Sizes are checked when the
   // rule is inserted (Classifier::insert returns EINVAL on a mismatch).
   // A rule with `conjunctions` is a "soft" rule: it never matches by itself,
   // only as a clause of a conjunctive match (OpenFlow conjunction() actions).
@@ -67,9 +76,14 @@ class Rule {
   virtual ~Rule();
 
   int priority() const { return priority_; }
-  std::span<const uint64_t> value() const { return value_; }  // masked
-  std::span<const uint64_t> mask() const { return mask_; }
-  MatchView match() const { return {value_, mask_}; }
+  // Key size the rule was built for (SIZE_MAX if value and mask differed).
+  size_t n_words() const { return n_words_; }
+  // The full match, expanded (allocates; not for per-packet use).
+  std::vector<uint64_t> value() const;  // masked
+  std::vector<uint64_t> mask() const;
+  OwnedMatch match() const { return {value(), mask()}; }
+  // Writes the full masked value and mask (n_words() words each).
+  void expand(uint64_t* value, uint64_t* mask) const;
 
   // Any thread.
   Version add_version() const { return add_version_.load(std::memory_order_relaxed); }
@@ -93,6 +107,9 @@ class Rule {
   // (its mask covers the criteria's mask) and agrees with it on every bit the
   // criteria matches.  Ignores priority.
   bool is_loose_match(MatchView criteria) const;
+  // True if some key matches both this rule and `match` (they agree on
+  // every bit both match).  Ignores priority.
+  bool could_overlap(MatchView match) const;
   // True if this rule matches key `key`.
   bool matches(const uint64_t* key) const;
 
@@ -106,8 +123,15 @@ class Rule {
   friend class Subtable;
   friend class Classifier;
 
-  std::vector<uint64_t> value_;
-  std::vector<uint64_t> mask_;
+  // One entry per key word with a non-zero mask, in word order.
+  struct Entry {
+    uint32_t word;
+    uint64_t mask;
+    uint64_t value;  // masked
+    friend bool operator==(const Entry&, const Entry&) = default;
+  };
+  std::vector<Entry> entries_;
+  size_t n_words_;
   int priority_;
   std::vector<Conjunction> conjunctions_;
   unsigned min_n_clauses_ = 0;  // smallest n_clauses of conjunctions_
