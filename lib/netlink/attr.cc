@@ -35,15 +35,21 @@ std::string attr_label(uint16_t type, const AttrPolicy& policy) {
 
 size_t fixed_len(AttrKind kind) {
   switch (kind) {
-    case AttrKind::kFlag: return 0;
-    case AttrKind::kU8: return 1;
+    case AttrKind::kFlag:
+      return 0;
+    case AttrKind::kU8:
+      return 1;
     case AttrKind::kU16:
-    case AttrKind::kBe16: return 2;
+    case AttrKind::kBe16:
+      return 2;
     case AttrKind::kU32:
-    case AttrKind::kBe32: return 4;
+    case AttrKind::kBe32:
+      return 4;
     case AttrKind::kU64:
-    case AttrKind::kBe64: return 8;
-    default: return SIZE_MAX;
+    case AttrKind::kBe64:
+      return 8;
+    default:
+      return SIZE_MAX;
   }
 }
 
@@ -126,9 +132,7 @@ void AttrBuilder::put_string(uint16_t type, std::string_view s) {
 
 void AttrBuilder::put_raw(Bytes attrs) { buf_.insert(buf_.end(), attrs.begin(), attrs.end()); }
 
-size_t AttrBuilder::start_nested(uint16_t type) {
-  return put_uninit(type, 0) - kAttrHdrLen;
-}
+size_t AttrBuilder::start_nested(uint16_t type) { return put_uninit(type, 0) - kAttrHdrLen; }
 
 void AttrBuilder::end_nested(size_t token) {
   size_t len = buf_.size() - token;
@@ -155,14 +159,14 @@ Status check_attr(Attr a, const AttrPolicy& policy) {
   size_t want = fixed_len(policy.kind);
   if (want != SIZE_MAX) {
     if (len != want) {
-      return Error(EINVAL, label + " has length " + std::to_string(len) +
-                               " (expected " + std::to_string(want) + ")");
+      return Error(EINVAL, label + " has length " + std::to_string(len) + " (expected " +
+                               std::to_string(want) + ")");
     }
     return ok_status();
   }
   if (len < policy.min_len) {
-    return Error(EINVAL, label + " has length " + std::to_string(len) +
-                             " (minimum " + std::to_string(policy.min_len) + ")");
+    return Error(EINVAL, label + " has length " + std::to_string(len) + " (minimum " +
+                             std::to_string(policy.min_len) + ")");
   }
   switch (policy.kind) {
     case AttrKind::kString: {
@@ -170,8 +174,8 @@ Status check_attr(Attr a, const AttrPolicy& policy) {
         return Error(EINVAL, label + " is not NUL-terminated");
       }
       if (policy.max_len && len - 1 > policy.max_len) {
-        return Error(EINVAL, label + " is longer than " + std::to_string(policy.max_len) +
-                                 " characters");
+        return Error(EINVAL,
+                     label + " is longer than " + std::to_string(policy.max_len) + " characters");
       }
       return ok_status();
     }
@@ -207,13 +211,13 @@ Result<ParsedAttrs> parse_attrs(Bytes buf, std::span<const AttrPolicy> policy) {
     out.set(type, a);
   }
   if (it.malformed()) {
-    return Error(EINVAL, "attributes followed by " + std::to_string(it.left()) +
-                             " bytes of garbage");
+    return Error(EINVAL,
+                 "attributes followed by " + std::to_string(it.left()) + " bytes of garbage");
   }
   for (size_t type = 0; type < policy.size(); type++) {
     if (policy[type].kind != AttrKind::kNone && !policy[type].optional && !out.has(type)) {
-      return Error(EINVAL, "required " + attr_label(static_cast<uint16_t>(type), policy[type]) +
-                               " missing");
+      return Error(
+          EINVAL, "required " + attr_label(static_cast<uint16_t>(type), policy[type]) + " missing");
     }
   }
   return out;

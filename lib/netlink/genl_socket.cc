@@ -28,20 +28,33 @@ namespace {
 // libnl returns its own NLE_* codes; map the ones that matter to errno.
 int nle_to_errno(int nle) {
   switch (nle < 0 ? -nle : nle) {
-    case NLE_AGAIN: return EAGAIN;
-    case NLE_NOMEM: return ENOMEM;
-    case NLE_EXIST: return EEXIST;
-    case NLE_INVAL: return EINVAL;
-    case NLE_RANGE: return ERANGE;
-    case NLE_MSGSIZE: return EMSGSIZE;
-    case NLE_OPNOTSUPP: return EOPNOTSUPP;
-    case NLE_OBJ_NOTFOUND: return ENOENT;
+    case NLE_AGAIN:
+      return EAGAIN;
+    case NLE_NOMEM:
+      return ENOMEM;
+    case NLE_EXIST:
+      return EEXIST;
+    case NLE_INVAL:
+      return EINVAL;
+    case NLE_RANGE:
+      return ERANGE;
+    case NLE_MSGSIZE:
+      return EMSGSIZE;
+    case NLE_OPNOTSUPP:
+      return EOPNOTSUPP;
+    case NLE_OBJ_NOTFOUND:
+      return ENOENT;
     case NLE_NOACCESS:
-    case NLE_PERM: return EPERM;
-    case NLE_BUSY: return EBUSY;
-    case NLE_NODEV: return ENODEV;
-    case NLE_BAD_SOCK: return EBADF;
-    default: return EIO;
+    case NLE_PERM:
+      return EPERM;
+    case NLE_BUSY:
+      return EBUSY;
+    case NLE_NODEV:
+      return ENODEV;
+    case NLE_BAD_SOCK:
+      return EBADF;
+    default:
+      return EIO;
   }
 }
 
@@ -99,8 +112,8 @@ Result<uint32_t> GenlSocket::resolve_mcgroup(std::string_view family, std::strin
   int id = genl_ctrl_resolve_grp(sock_, f.c_str(), g.c_str());
   if (id < 0) {
     if (-id == NLE_OBJ_NOTFOUND) {
-      return Error(ENOENT, "Generic Netlink multicast group '" + g + "' of family '" + f +
-                               "' not found");
+      return Error(ENOENT,
+                   "Generic Netlink multicast group '" + g + "' of family '" + f + "' not found");
     }
     return nl_error("resolving multicast group '" + g + "'", id);
   }
@@ -119,8 +132,8 @@ Status GenlSocket::send(uint16_t family, uint8_t cmd, uint8_t version, Bytes pay
   if (!msg) return Error(ENOMEM, "nlmsg_alloc failed");
   Status st;
   if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd, version) ||
-      (payload.size() && nlmsg_append(msg, const_cast<uint8_t*>(payload.data()),
-                                      payload.size(), 0) < 0)) {
+      (payload.size() &&
+       nlmsg_append(msg, const_cast<uint8_t*>(payload.data()), payload.size(), 0) < 0)) {
     st = Error(EMSGSIZE, "genetlink message too large");
   } else {
     int err = nl_send_auto(sock_, msg);
@@ -168,9 +181,8 @@ Result<std::vector<GenlMessage>> GenlSocket::collect(uint32_t seq) {
   }
 }
 
-Result<std::vector<GenlMessage>> GenlSocket::transact(uint16_t family, uint8_t cmd,
-                                                      uint8_t version, Bytes payload,
-                                                      uint16_t extra_flags) {
+Result<std::vector<GenlMessage>> GenlSocket::transact(uint16_t family, uint8_t cmd, uint8_t version,
+                                                      Bytes payload, uint16_t extra_flags) {
   uint32_t seq = 0;
   GREBE_TRY(send(family, cmd, version, payload, NLM_F_REQUEST | NLM_F_ACK | extra_flags, &seq));
   return collect(seq);

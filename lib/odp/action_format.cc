@@ -27,7 +27,8 @@ int odp_action_len(uint16_t type) {
     case kActionTunnelPop:
     case OVS_ACTION_ATTR_METER:
     case OVS_ACTION_ATTR_RECIRC:
-    case kActionDrop: return 4;
+    case kActionDrop:
+      return 4;
     case kActionTunnelPush:
     case OVS_ACTION_ATTR_USERSPACE:
     case OVS_ACTION_ATTR_SET:
@@ -36,18 +37,27 @@ int odp_action_len(uint16_t type) {
     case OVS_ACTION_ATTR_CT:
     case OVS_ACTION_ATTR_CLONE:
     case OVS_ACTION_ATTR_PUSH_NSH:
-    case OVS_ACTION_ATTR_CHECK_PKT_LEN: return kLenVariable;
-    case OVS_ACTION_ATTR_PUSH_VLAN: return sizeof(ovs_action_push_vlan);
+    case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+      return kLenVariable;
+    case OVS_ACTION_ATTR_PUSH_VLAN:
+      return sizeof(ovs_action_push_vlan);
     case OVS_ACTION_ATTR_POP_VLAN:
     case OVS_ACTION_ATTR_CT_CLEAR:
     case OVS_ACTION_ATTR_POP_ETH:
-    case OVS_ACTION_ATTR_POP_NSH: return 0;
-    case OVS_ACTION_ATTR_PUSH_MPLS: return sizeof(ovs_action_push_mpls);
-    case OVS_ACTION_ATTR_POP_MPLS: return 2;
-    case OVS_ACTION_ATTR_HASH: return sizeof(ovs_action_hash);
-    case OVS_ACTION_ATTR_PUSH_ETH: return sizeof(ovs_action_push_eth);
-    case OVS_ACTION_ATTR_ADD_MPLS: return sizeof(ovs_action_add_mpls);
-    default: return kLenInvalid;
+    case OVS_ACTION_ATTR_POP_NSH:
+      return 0;
+    case OVS_ACTION_ATTR_PUSH_MPLS:
+      return sizeof(ovs_action_push_mpls);
+    case OVS_ACTION_ATTR_POP_MPLS:
+      return 2;
+    case OVS_ACTION_ATTR_HASH:
+      return sizeof(ovs_action_hash);
+    case OVS_ACTION_ATTR_PUSH_ETH:
+      return sizeof(ovs_action_push_eth);
+    case OVS_ACTION_ATTR_ADD_MPLS:
+      return sizeof(ovs_action_add_mpls);
+    default:
+      return kLenInvalid;
   }
 }
 
@@ -157,20 +167,38 @@ void format_odp_action(std::string& out, nl::Attr a) {
     return;
   }
   switch (a.type()) {
-    case OVS_ACTION_ATTR_METER: appendf(out, "meter(%u)", a.get_u32()); break;
-    case OVS_ACTION_ATTR_OUTPUT: format_odp_port(out, a.get_u32()); break;
-    case kActionLbOutput: appendf(out, "lb_output(%u)", a.get_u32()); break;
-    case OVS_ACTION_ATTR_TRUNC: appendf(out, "trunc(%u)", a.get_u32()); break;
+    case OVS_ACTION_ATTR_METER:
+      appendf(out, "meter(%u)", a.get_u32());
+      break;
+    case OVS_ACTION_ATTR_OUTPUT:
+      format_odp_port(out, a.get_u32());
+      break;
+    case kActionLbOutput:
+      appendf(out, "lb_output(%u)", a.get_u32());
+      break;
+    case OVS_ACTION_ATTR_TRUNC:
+      appendf(out, "trunc(%u)", a.get_u32());
+      break;
     case kActionTunnelPop:
       out += "tnl_pop(";
       format_odp_port(out, a.get_u32());
       out += ')';
       break;
-    case kActionTunnelPush: format_tnl_push_action(out, a); break;
-    case OVS_ACTION_ATTR_USERSPACE: format_userspace_action(out, a); break;
-    case OVS_ACTION_ATTR_RECIRC: appendf(out, "recirc(%#x)", a.get_u32()); break;
-    case OVS_ACTION_ATTR_HASH: format_hash(out, a); break;
-    case OVS_ACTION_ATTR_SET_MASKED: format_set_masked(out, a); break;
+    case kActionTunnelPush:
+      format_tnl_push_action(out, a);
+      break;
+    case OVS_ACTION_ATTR_USERSPACE:
+      format_userspace_action(out, a);
+      break;
+    case OVS_ACTION_ATTR_RECIRC:
+      appendf(out, "recirc(%#x)", a.get_u32());
+      break;
+    case OVS_ACTION_ATTR_HASH:
+      format_hash(out, a);
+      break;
+    case OVS_ACTION_ATTR_SET_MASKED:
+      format_set_masked(out, a);
+      break;
     case OVS_ACTION_ATTR_SET: {
       out += "set(";
       nl::AttrIterator it(a.payload());
@@ -179,27 +207,53 @@ void format_odp_action(std::string& out, nl::Attr a) {
       break;
     }
     case OVS_ACTION_ATTR_PUSH_ETH:
-      out += "push_eth(src=" + eth_to_string(a.data()) + ",dst=" + eth_to_string(a.data() + 6) +
-             ")";
+      out +=
+          "push_eth(src=" + eth_to_string(a.data()) + ",dst=" + eth_to_string(a.data() + 6) + ")";
       break;
-    case OVS_ACTION_ATTR_POP_ETH: out += "pop_eth"; break;
-    case OVS_ACTION_ATTR_PUSH_VLAN: format_push_vlan(out, a); break;
-    case OVS_ACTION_ATTR_POP_VLAN: out += "pop_vlan"; break;
-    case OVS_ACTION_ATTR_PUSH_MPLS: format_mpls_push(out, "push_mpls", a); break;
-    case OVS_ACTION_ATTR_POP_MPLS: appendf(out, "pop_mpls(eth_type=0x%x)", a.get_be16()); break;
-    case OVS_ACTION_ATTR_SAMPLE: format_sample(out, a); break;
-    case OVS_ACTION_ATTR_CT: format_ct_action(out, a); break;
-    case OVS_ACTION_ATTR_CT_CLEAR: out += "ct_clear"; break;
+    case OVS_ACTION_ATTR_POP_ETH:
+      out += "pop_eth";
+      break;
+    case OVS_ACTION_ATTR_PUSH_VLAN:
+      format_push_vlan(out, a);
+      break;
+    case OVS_ACTION_ATTR_POP_VLAN:
+      out += "pop_vlan";
+      break;
+    case OVS_ACTION_ATTR_PUSH_MPLS:
+      format_mpls_push(out, "push_mpls", a);
+      break;
+    case OVS_ACTION_ATTR_POP_MPLS:
+      appendf(out, "pop_mpls(eth_type=0x%x)", a.get_be16());
+      break;
+    case OVS_ACTION_ATTR_SAMPLE:
+      format_sample(out, a);
+      break;
+    case OVS_ACTION_ATTR_CT:
+      format_ct_action(out, a);
+      break;
+    case OVS_ACTION_ATTR_CT_CLEAR:
+      out += "ct_clear";
+      break;
     case OVS_ACTION_ATTR_CLONE:
       out += "clone(";
       format_odp_actions(out, a.payload());
       out += ')';
       break;
-    case OVS_ACTION_ATTR_POP_NSH: out += "pop_nsh()"; break;
-    case OVS_ACTION_ATTR_CHECK_PKT_LEN: format_check_pkt_len(out, a); break;
-    case OVS_ACTION_ATTR_ADD_MPLS: format_mpls_push(out, "add_mpls", a); break;
-    case kActionDrop: out += "drop"; break;
-    default: format_generic_action(out, a); break;
+    case OVS_ACTION_ATTR_POP_NSH:
+      out += "pop_nsh()";
+      break;
+    case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+      format_check_pkt_len(out, a);
+      break;
+    case OVS_ACTION_ATTR_ADD_MPLS:
+      format_mpls_push(out, "add_mpls", a);
+      break;
+    case kActionDrop:
+      out += "drop";
+      break;
+    default:
+      format_generic_action(out, a);
+      break;
   }
 }
 

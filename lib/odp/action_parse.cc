@@ -1,10 +1,10 @@
 // Datapath action text -> action attributes.
 #include <linux/openvswitch.h>
+#include <strings.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 
 #include "action_private.h"
 #include "grebe/odp/odp_actions.h"
@@ -21,8 +21,8 @@ namespace {
 bool is_delimiter(char c) { return c == '\0' || std::strchr(kDelimiters, c) != nullptr; }
 
 // Actions up to (not including) the closing ')'; returns chars consumed.
-Result<size_t> parse_action_list(const char* s, nl::AttrBuilder& actions,
-                                 const PortNameMap* names, int depth) {
+Result<size_t> parse_action_list(const char* s, nl::AttrBuilder& actions, const PortNameMap* names,
+                                 int depth) {
   size_t n = 0;
   for (;;) {
     n += std::strspn(s + n, kDelimiters);
@@ -91,8 +91,9 @@ Result<size_t> parse_sample(const char* s, nl::AttrBuilder& actions, const PortN
   size_t n = end + std::strlen("%,actions(") - s;
   double prob = std::floor(UINT32_MAX * (pct / 100.0) + .5);
   size_t nest = actions.start_nested(OVS_ACTION_ATTR_SAMPLE);
-  actions.put_u32(OVS_SAMPLE_ATTR_PROBABILITY,
-                  prob <= 0 ? 0 : prob >= UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(prob));
+  actions.put_u32(OVS_SAMPLE_ATTR_PROBABILITY, prob <= 0            ? 0
+                                               : prob >= UINT32_MAX ? UINT32_MAX
+                                                                    : static_cast<uint32_t>(prob));
   size_t acts = actions.start_nested(OVS_SAMPLE_ATTR_ACTIONS);
   auto r = parse_action_list(s + n, actions, names, depth);
   if (!r.ok()) return r;
@@ -162,7 +163,7 @@ Result<size_t> parse_u32_action(const char* s, nl::AttrBuilder& actions) {
     const char* name;
     uint16_t type;
   } kU32Actions[] = {
-      {"lb_output(", kActionLbOutput}, {"trunc(", OVS_ACTION_ATTR_TRUNC},
+      {"lb_output(", kActionLbOutput},     {"trunc(", OVS_ACTION_ATTR_TRUNC},
       {"recirc(", OVS_ACTION_ATTR_RECIRC}, {"meter(", OVS_ACTION_ATTR_METER},
       {"tnl_pop(", kActionTunnelPop},
   };
@@ -226,8 +227,8 @@ Result<size_t> parse_simple_action(const char* s, nl::AttrBuilder& actions) {
   return parse_u32_action(s, actions);
 }
 
-Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions,
-                                  const PortNameMap* names, int depth) {
+Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions, const PortNameMap* names,
+                                  int depth) {
   unsigned long long port;
   if (size_t n = scan_uint(s, &port)) {
     actions.put_u32(OVS_ACTION_ATTR_OUTPUT, static_cast<uint32_t>(port));
@@ -246,8 +247,10 @@ Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions,
   if (match(s, "userspace(")) return parse_userspace_action(s, actions);
   if (match(s, "set(")) return parse_set(s, actions, names, depth);
   if (match(s, "push_vlan(")) return parse_push_vlan(s, actions);
-  if (match(s, "push_mpls(")) return parse_mpls_push(s, "push_mpls", OVS_ACTION_ATTR_PUSH_MPLS, actions);
-  if (match(s, "add_mpls(")) return parse_mpls_push(s, "add_mpls", OVS_ACTION_ATTR_ADD_MPLS, actions);
+  if (match(s, "push_mpls("))
+    return parse_mpls_push(s, "push_mpls", OVS_ACTION_ATTR_PUSH_MPLS, actions);
+  if (match(s, "add_mpls("))
+    return parse_mpls_push(s, "add_mpls", OVS_ACTION_ATTR_ADD_MPLS, actions);
   if (match(s, "sample(sample=")) return parse_sample(s, actions, names, depth);
   if (size_t n = match(s, "clone(")) {
     size_t nest = actions.start_nested(OVS_ACTION_ATTR_CLONE);
@@ -265,8 +268,8 @@ Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions,
 
 }  // namespace
 
-Result<size_t> parse_odp_action(const char* s, nl::AttrBuilder& actions,
-                                const PortNameMap* names, int depth) {
+Result<size_t> parse_odp_action(const char* s, nl::AttrBuilder& actions, const PortNameMap* names,
+                                int depth) {
   if (depth + 1 >= kMaxOdpNested) return action_syntax_error();
   return parse_odp_action__(s, actions, names, depth + 1);
 }

@@ -35,7 +35,7 @@ Result<size_t> parse_tnl_push_action(const char* s, nl::AttrBuilder& actions);
 Result<size_t> parse_ct_action(const char* s, nl::AttrBuilder& actions);
 
 // One action / a ')'-terminated action list (sample, clone, check_pkt_len).
-Result<size_t> parse_odp_action(const char* s, nl::AttrBuilder& actions,
-                                const PortNameMap* names, int depth);
+Result<size_t> parse_odp_action(const char* s, nl::AttrBuilder& actions, const PortNameMap* names,
+                                int depth);
 
 }  // namespace grebe::odp

@@ -195,8 +195,12 @@ void put_l4(nl::AttrBuilder& b, const OdpFlowKeyParms& parms, const Flow& d, boo
         b.put_be16(OVS_KEY_ATTR_TCP_FLAGS, d.tcp_flags);
       }
       return;
-    case kIpProtoUdp: put_ports(b, OVS_KEY_ATTR_UDP, d); return;
-    case kIpProtoSctp: put_ports(b, OVS_KEY_ATTR_SCTP, d); return;
+    case kIpProtoUdp:
+      put_ports(b, OVS_KEY_ATTR_UDP, d);
+      return;
+    case kIpProtoSctp:
+      put_ports(b, OVS_KEY_ATTR_SCTP, d);
+      return;
     case kIpProtoIcmp:
       if (flow.dl_type == kEthTypeIp) put_icmp(b, OVS_KEY_ATTR_ICMP, d);
       return;
@@ -208,7 +212,8 @@ void put_l4(nl::AttrBuilder& b, const OdpFlowKeyParms& parms, const Flow& d, boo
         put_nd(b, d, parms.support);
       }
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -236,8 +241,8 @@ void key_from_flow(const OdpFlowKeyParms& parms, bool export_mask, nl::AttrBuild
   put_metadata(b, parms, d, export_mask);
   size_t encap[kFlowMaxVlans] = {};
   int n_encap = 0;
-  size_t max_vlans = parms.probe ? kFlowMaxVlans
-                                 : std::min<size_t>(parms.support.max_vlan_headers, kFlowMaxVlans);
+  size_t max_vlans =
+      parms.probe ? kFlowMaxVlans : std::min<size_t>(parms.support.max_vlan_headers, kFlowMaxVlans);
   bool done = false;
   if (flow.packet_type == kPacketTypeEthernet) {
     uint8_t eth[12];
@@ -283,10 +288,14 @@ void odp_flow_key_from_mask(const OdpFlowKeyParms& parms, nl::AttrBuilder& mask)
 
 const char* odp_key_fitness_to_string(OdpKeyFitness f) {
   switch (f) {
-    case OdpKeyFitness::kPerfect: return "OK";
-    case OdpKeyFitness::kTooMuch: return "too_much";
-    case OdpKeyFitness::kTooLittle: return "too_little";
-    case OdpKeyFitness::kError: return "error";
+    case OdpKeyFitness::kPerfect:
+      return "OK";
+    case OdpKeyFitness::kTooMuch:
+      return "too_much";
+    case OdpKeyFitness::kTooLittle:
+      return "too_little";
+    case OdpKeyFitness::kError:
+      return "error";
   }
   return "<unknown>";
 }

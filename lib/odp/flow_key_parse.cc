@@ -84,9 +84,9 @@ OdpKeyFitness parse_tunnel(nl::Attr attr, bool is_mask, FlowTnl* t, std::string*
     nl::Attr a = it.attr();
     int expected = odp_tun_key_attr_len(a.type());
     if (expected >= 0 && a.size() != static_cast<size_t>(expected)) {
-      set_error(err, "tunnel key attribute " + std::to_string(a.type()) +
-                         " should have length " + std::to_string(expected) +
-                         " but actually has " + std::to_string(a.size()));
+      set_error(err, "tunnel key attribute " + std::to_string(a.type()) + " should have length " +
+                         std::to_string(expected) + " but actually has " +
+                         std::to_string(a.size()));
       return OdpKeyFitness::kError;
     }
     switch (a.type()) {
@@ -94,20 +94,40 @@ OdpKeyFitness parse_tunnel(nl::Attr attr, bool is_mask, FlowTnl* t, std::string*
         t->tun_id = a.get_be64();
         t->flags |= text::kTnlFKey;
         break;
-      case OVS_TUNNEL_KEY_ATTR_IPV4_SRC: t->ip_src = a.get_be32(); break;
-      case OVS_TUNNEL_KEY_ATTR_IPV4_DST: t->ip_dst = a.get_be32(); break;
-      case OVS_TUNNEL_KEY_ATTR_IPV6_SRC: std::memcpy(t->ipv6_src.b, a.data(), 16); break;
-      case OVS_TUNNEL_KEY_ATTR_IPV6_DST: std::memcpy(t->ipv6_dst.b, a.data(), 16); break;
-      case OVS_TUNNEL_KEY_ATTR_TOS: t->ip_tos = a.get_u8(); break;
+      case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
+        t->ip_src = a.get_be32();
+        break;
+      case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
+        t->ip_dst = a.get_be32();
+        break;
+      case OVS_TUNNEL_KEY_ATTR_IPV6_SRC:
+        std::memcpy(t->ipv6_src.b, a.data(), 16);
+        break;
+      case OVS_TUNNEL_KEY_ATTR_IPV6_DST:
+        std::memcpy(t->ipv6_dst.b, a.data(), 16);
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TOS:
+        t->ip_tos = a.get_u8();
+        break;
       case OVS_TUNNEL_KEY_ATTR_TTL:
         t->ip_ttl = a.get_u8();
         ttl = true;
         break;
-      case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT: t->flags |= text::kTnlFDontFragment; break;
-      case OVS_TUNNEL_KEY_ATTR_CSUM: t->flags |= text::kTnlFCsum; break;
-      case OVS_TUNNEL_KEY_ATTR_TP_SRC: t->tp_src = a.get_be16(); break;
-      case OVS_TUNNEL_KEY_ATTR_TP_DST: t->tp_dst = a.get_be16(); break;
-      case OVS_TUNNEL_KEY_ATTR_OAM: t->flags |= text::kTnlFOam; break;
+      case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
+        t->flags |= text::kTnlFDontFragment;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_CSUM:
+        t->flags |= text::kTnlFCsum;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TP_SRC:
+        t->tp_src = a.get_be16();
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TP_DST:
+        t->tp_dst = a.get_be16();
+        break;
+      case OVS_TUNNEL_KEY_ATTR_OAM:
+        t->flags |= text::kTnlFOam;
+        break;
       case OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS: {
         nl::Attr gbp = nl::find_attr(a.payload(), 1 /* OVS_VXLAN_EXT_GBP */);
         if (!nl::count_attrs(a.payload()).ok() || (gbp.valid() && gbp.size() != 4)) {
@@ -204,7 +224,8 @@ OdpKeyFitness parse_mpls(Ctx& c) {
     set_error(c.err, "unexpected MPLS Ethertype mask");
     return OdpKeyFitness::kError;
   }
-  for (size_t i = 0; i < n && i < kFlowMaxMplsLabels; i++) f.mpls_lse[i] = load_be32(a.data() + 4 * i);
+  for (size_t i = 0; i < n && i < kFlowMaxMplsLabels; i++)
+    f.mpls_lse[i] = load_be32(a.data() + 4 * i);
   if (n > kFlowMaxMplsLabels) return OdpKeyFitness::kTooMuch;
   if (!c.is_mask) {
     for (size_t i = 0; i + 1 < n; i++) {
@@ -315,12 +336,18 @@ bool parse_nd(Ctx& c) {
 uint16_t l4_attr_for(const Flow& src) {
   if (!src.is_ip() || (src.nw_frag & kFlowNwFragLater)) return 0;
   switch (src.nw_proto) {
-    case kIpProtoTcp: return OVS_KEY_ATTR_TCP;
-    case kIpProtoUdp: return OVS_KEY_ATTR_UDP;
-    case kIpProtoSctp: return OVS_KEY_ATTR_SCTP;
-    case kIpProtoIcmp: return src.dl_type == kEthTypeIp ? OVS_KEY_ATTR_ICMP : 0;
-    case kIpProtoIcmpv6: return src.dl_type == kEthTypeIpv6 ? OVS_KEY_ATTR_ICMPV6 : 0;
-    default: return 0;
+    case kIpProtoTcp:
+      return OVS_KEY_ATTR_TCP;
+    case kIpProtoUdp:
+      return OVS_KEY_ATTR_UDP;
+    case kIpProtoSctp:
+      return OVS_KEY_ATTR_SCTP;
+    case kIpProtoIcmp:
+      return src.dl_type == kEthTypeIp ? OVS_KEY_ATTR_ICMP : 0;
+    case kIpProtoIcmpv6:
+      return src.dl_type == kEthTypeIpv6 ? OVS_KEY_ATTR_ICMPV6 : 0;
+    default:
+      return 0;
   }
 }
 
@@ -403,8 +430,7 @@ OdpKeyFitness parse_8021q_onward(Ctx& c) {
       }
       if (!(f.vlans[i].tci & kVlanCfi)) {
         char buf[96];
-        std::snprintf(buf, sizeof buf,
-                      "OVS_KEY_ATTR_VLAN 0x%04x is nonzero but CFI bit is not set",
+        std::snprintf(buf, sizeof buf, "OVS_KEY_ATTR_VLAN 0x%04x is nonzero but CFI bit is not set",
                       f.vlans[i].tci);
         set_error(c.err, buf);
         return OdpKeyFitness::kError;

@@ -1,7 +1,6 @@
 // dump-flows line formatting (see grebe/odp/odp_flow_line.h).
-#include "grebe/odp/odp_flow_line.h"
-
 #include "grebe/odp/odp_actions.h"
+#include "grebe/odp/odp_flow_line.h"
 #include "text.h"
 
 namespace grebe::odp {
@@ -13,9 +12,9 @@ std::string packet_format_tcp_flags(uint16_t f) {
   static constexpr struct {
     uint16_t bit;
     const char* name;
-  } kLetters[] = {{0x002, "S"},   {0x001, "F"},     {0x008, "P"},     {0x004, "R"},
-                  {0x020, "U"},   {0x010, "."},     {0x040, "E"},     {0x080, "C"},
-                  {0x100, "N"},   {0x200, "[200]"}, {0x400, "[400]"}, {0x800, "[800]"}};
+  } kLetters[] = {{0x002, "S"}, {0x001, "F"},     {0x008, "P"},     {0x004, "R"},
+                  {0x020, "U"}, {0x010, "."},     {0x040, "E"},     {0x080, "C"},
+                  {0x100, "N"}, {0x200, "[200]"}, {0x400, "[400]"}, {0x800, "[800]"}};
   for (const auto& l : kLetters) {
     if (f & l.bit) s += l.name;
   }

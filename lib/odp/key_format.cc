@@ -30,15 +30,33 @@ void format_field(std::string& out, const FieldDesc& f, const uint8_t* key, cons
   const uint8_t* k = key + f.offset;
   const uint8_t* m = mask ? mask + f.offset : nullptr;
   switch (f.type) {
-    case FieldType::kEth: format_eth(out, f.name, k, m, verbose); break;
-    case FieldType::kIpv4: format_ipv4(out, f.name, k, m, verbose); break;
-    case FieldType::kIn6: format_in6(out, f.name, k, m, verbose); break;
-    case FieldType::kU8u: format_u8u(out, f.name, *k, m, verbose); break;
-    case FieldType::kU8x: format_u8x(out, f.name, *k, m, verbose); break;
-    case FieldType::kBe16: format_be16(out, f.name, k, m, verbose); break;
-    case FieldType::kBe16x: format_be16x(out, f.name, k, m, verbose); break;
-    case FieldType::kIpv6Label: format_ipv6_label(out, f.name, k, m, verbose); break;
-    case FieldType::kFrag: format_frag(out, f.name, *k, m); break;
+    case FieldType::kEth:
+      format_eth(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kIpv4:
+      format_ipv4(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kIn6:
+      format_in6(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kU8u:
+      format_u8u(out, f.name, *k, m, verbose);
+      break;
+    case FieldType::kU8x:
+      format_u8x(out, f.name, *k, m, verbose);
+      break;
+    case FieldType::kBe16:
+      format_be16(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kBe16x:
+      format_be16x(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kIpv6Label:
+      format_ipv6_label(out, f.name, k, m, verbose);
+      break;
+    case FieldType::kFrag:
+      format_frag(out, f.name, *k, m);
+      break;
     case FieldType::kBe32Hex0x:
       // OVS prints nd_reserved unconditionally, ignoring its mask.
       appendf(out, "%s=0x%x,", f.name, load_be32(k));
@@ -46,8 +64,7 @@ void format_field(std::string& out, const FieldDesc& f, const uint8_t* key, cons
   }
 }
 
-void format_struct(std::string& out, const StructDesc& d, nl::Attr a, nl::Attr ma,
-                   bool verbose) {
+void format_struct(std::string& out, const StructDesc& d, nl::Attr a, nl::Attr ma, bool verbose) {
   std::vector<uint8_t> key = padded(a, d.size);
   std::vector<uint8_t> mask;
   if (ma.valid()) mask = padded(ma, d.size);
@@ -75,8 +92,8 @@ void format_mpls(std::string& out, nl::Attr a, nl::Attr ma, bool exact) {
       format_mpls_lse(out, k);
     } else {
       uint32_t m = load_be32(ma.data() + 4 * i);
-      appendf(out, "label=%u/0x%x,tc=%u/%x,ttl=%u/0x%x,bos=%u/%x", k >> 12, m >> 12,
-              (k >> 9) & 7, (m >> 9) & 7, k & 0xff, m & 0xff, (k >> 8) & 1, (m >> 8) & 1);
+      appendf(out, "label=%u/0x%x,tc=%u/%x,ttl=%u/0x%x,bos=%u/%x", k >> 12, m >> 12, (k >> 9) & 7,
+              (m >> 9) & 7, k & 0xff, m & 0xff, (k >> 8) & 1, (m >> 8) & 1);
     }
     out += ',';
   }
@@ -120,7 +137,9 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
     case OVS_KEY_ATTR_PRIORITY:
     case OVS_KEY_ATTR_SKB_MARK:
     case OVS_KEY_ATTR_DP_HASH:
-    case OVS_KEY_ATTR_RECIRC_ID: format_u32_attr(out, a, ma, exact); break;
+    case OVS_KEY_ATTR_RECIRC_ID:
+      format_u32_attr(out, a, ma, exact);
+      break;
     case OVS_KEY_ATTR_CT_MARK:
       if (verbose || !mask_empty(ma)) format_u32_attr(out, a, ma, exact);
       break;
@@ -129,8 +148,8 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
         appendf(out, "%#x", a.get_u32());
         if (!exact) appendf(out, "/%#x", mask_empty(ma) ? 0 : ma.get_u32());
       } else if (!exact) {
-        format_flags_masked(out, ct_state_to_string, a.get_u32(),
-                            mask_empty(ma) ? 0 : ma.get_u32(), UINT32_MAX);
+        format_flags_masked(out, ct_state_to_string, a.get_u32(), mask_empty(ma) ? 0 : ma.get_u32(),
+                            UINT32_MAX);
       } else {
         format_flags(out, ct_state_to_string, a.get_u32(), '|');
       }
@@ -144,7 +163,9 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
     case OVS_KEY_ATTR_CT_LABELS:
       format_u128(out, a.data(), ma.valid() ? ma.data() : nullptr, verbose);
       break;
-    case OVS_KEY_ATTR_TUNNEL: format_odp_tun_attr(out, a, ma, verbose); break;
+    case OVS_KEY_ATTR_TUNNEL:
+      format_odp_tun_attr(out, a, ma, verbose);
+      break;
     case OVS_KEY_ATTR_IN_PORT:
       if (exact) {
         format_odp_port(out, a.get_u32());
@@ -152,19 +173,22 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
         appendf(out, "%u/%#x", a.get_u32(), ma.get_u32());
       }
       break;
-    case OVS_KEY_ATTR_PACKET_TYPE: format_packet_type(out, a, ma, verbose); break;
+    case OVS_KEY_ATTR_PACKET_TYPE:
+      format_packet_type(out, a, ma, verbose);
+      break;
     case OVS_KEY_ATTR_VLAN:
       format_vlan_tci(out, a.get_be16(), ma.valid() ? ma.get_be16() : 0xffff, verbose);
       break;
-    case OVS_KEY_ATTR_MPLS: format_mpls(out, a, ma, exact); break;
+    case OVS_KEY_ATTR_MPLS:
+      format_mpls(out, a, ma, exact);
+      break;
     case OVS_KEY_ATTR_ETHERTYPE:
       appendf(out, "0x%04x", a.get_be16());
       if (!exact) appendf(out, "/0x%04x", ma.get_be16());
       break;
     case OVS_KEY_ATTR_TCP_FLAGS:
       if (!exact) {
-        format_flags_masked(out, tcp_flag_to_string, a.get_be16(), ma.get_be16() & 0x0fff,
-                            0x0fff);
+        format_flags_masked(out, tcp_flag_to_string, a.get_be16(), ma.get_be16() & 0x0fff, 0x0fff);
       } else {
         format_flags(out, tcp_flag_to_string, a.get_be16(), '|');
       }
@@ -211,8 +235,7 @@ void format_generic_odp_key(std::string& out, nl::Attr a) {
   }
 }
 
-bool check_attr_len(std::string& out, nl::Attr a, nl::Attr ma, AttrLenFn len_of,
-                    bool need_key) {
+bool check_attr_len(std::string& out, nl::Attr a, nl::Attr ma, AttrLenFn len_of, bool need_key) {
   int expected = len_of(a.type());
   if (expected < 0) return true;  // unknown, variable or nested
   bool bad_key = a.size() != static_cast<size_t>(expected);

@@ -79,16 +79,24 @@ size_t scan_field(const FieldDesc& f, const char* s, uint8_t* key, uint8_t* mask
   uint8_t* k = key + f.offset;
   uint8_t* m = mask + f.offset;
   switch (f.type) {
-    case FieldType::kEth: return scan_eth(s, k, m);
-    case FieldType::kIpv4: return scan_ipv4(s, k, m);
-    case FieldType::kIn6: return scan_in6(s, k, m);
+    case FieldType::kEth:
+      return scan_eth(s, k, m);
+    case FieldType::kIpv4:
+      return scan_ipv4(s, k, m);
+    case FieldType::kIn6:
+      return scan_in6(s, k, m);
     case FieldType::kU8u:
-    case FieldType::kU8x: return scan_u8(s, k, m);
+    case FieldType::kU8x:
+      return scan_u8(s, k, m);
     case FieldType::kBe16:
-    case FieldType::kBe16x: return scan_be16(s, k, m);
-    case FieldType::kBe32Hex0x: return scan_be32(s, k, m);
-    case FieldType::kIpv6Label: return scan_ipv6_label(s, k, m);
-    case FieldType::kFrag: return scan_frag(s, k, m);
+    case FieldType::kBe16x:
+      return scan_be16(s, k, m);
+    case FieldType::kBe32Hex0x:
+      return scan_be32(s, k, m);
+    case FieldType::kIpv6Label:
+      return scan_ipv6_label(s, k, m);
+    case FieldType::kFrag:
+      return scan_frag(s, k, m);
   }
   return 0;
 }
@@ -243,8 +251,7 @@ constexpr Single kSingles[] = {
     {"tcp_flags(", OVS_KEY_ATTR_TCP_FLAGS, Single::kTcpFlags},
 };
 
-size_t parse_single(const Single& d, const char* s, nl::AttrBuilder& key,
-                    nl::AttrBuilder* mask) {
+size_t parse_single(const Single& d, const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask) {
   uint8_t k[16] = {}, m[16] = {};
   size_t n = 0, len = 0;
   switch (d.kind) {
@@ -273,7 +280,10 @@ size_t parse_single(const Single& d, const char* s, nl::AttrBuilder& key,
       len = 2;
       break;
     }
-    case Single::kBe16: n = scan_be16(s, k, m); len = 2; break;
+    case Single::kBe16:
+      n = scan_be16(s, k, m);
+      len = 2;
+      break;
     case Single::kCtState:
     case Single::kTcpFlags: {
       bool ct = d.kind == Single::kCtState;
@@ -293,7 +303,10 @@ size_t parse_single(const Single& d, const char* s, nl::AttrBuilder& key,
       }
       break;
     }
-    case Single::kU128: n = scan_u128(s, k, m); len = 16; break;
+    case Single::kU128:
+      n = scan_u128(s, k, m);
+      len = 16;
+      break;
   }
   if (!n) return 0;
   if (s[n] != ')') return 0;
@@ -341,9 +354,8 @@ Result<size_t> parse_encap(const char* s, nl::AttrBuilder& key, nl::AttrBuilder*
 
 }  // namespace
 
-Result<size_t> parse_odp_key_mask_attr(const char* s, nl::AttrBuilder& key,
-                                       nl::AttrBuilder* mask, const PortNameMap* names,
-                                       int depth) {
+Result<size_t> parse_odp_key_mask_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask,
+                                       const PortNameMap* names, int depth) {
   if (depth + 1 >= kMaxOdpNested) return syntax_error();
   size_t pre, n = 0;
   for (const Single& d : kSingles) {

@@ -81,7 +81,6 @@ void put_tunnel_key(nl::AttrBuilder& b, const FlowTnl& tunnel);
 // Length sanity check shared by key and tunnel formatting: prints the
 // attribute generically and returns false if its length is wrong.
 using AttrLenFn = int (*)(uint16_t);
-bool check_attr_len(std::string& out, nl::Attr a, nl::Attr ma, AttrLenFn len_of,
-                    bool need_key);
+bool check_attr_len(std::string& out, nl::Attr a, nl::Attr ma, AttrLenFn len_of, bool need_key);
 
 }  // namespace grebe::odp

@@ -39,7 +39,9 @@ std::vector<uint8_t> UserActionCookie::encode() const {
       store_be16(c + u, sflow_vlan_tci);
       put<uint32_t>(c, u + 4, sflow_output);
       break;
-    case UserActionCookieType::kSlowPath: put<uint32_t>(c, u + 4, slow_path_reason); break;
+    case UserActionCookieType::kSlowPath:
+      put<uint32_t>(c, u + 4, slow_path_reason);
+      break;
     case UserActionCookieType::kFlowSample:
       put<uint16_t>(c, u, probability);
       put<uint32_t>(c, u + 4, collector_set_id);
@@ -48,7 +50,9 @@ std::vector<uint8_t> UserActionCookie::encode() const {
       put<uint32_t>(c, u + 16, output_odp_port);
       put<int32_t>(c, u + 20, direction);
       break;
-    case UserActionCookieType::kIpfix: put<uint32_t>(c, u, output_odp_port); break;
+    case UserActionCookieType::kIpfix:
+      put<uint32_t>(c, u, output_odp_port);
+      break;
     case UserActionCookieType::kController:
       c[u] = dont_send;
       c[u + 1] = continuation;
@@ -58,15 +62,16 @@ std::vector<uint8_t> UserActionCookie::encode() const {
       put<uint16_t>(c, u + 16, controller_id);
       put<uint16_t>(c, u + 18, max_len);
       break;
-    case UserActionCookieType::kUnspec: break;
+    case UserActionCookieType::kUnspec:
+      break;
   }
   return v;
 }
 
 Result<UserActionCookie> UserActionCookie::decode(nl::Bytes userdata) {
   if (userdata.size() != kUserActionCookieLen) {
-    return Error(EINVAL, "userspace action cookie has length " +
-                             std::to_string(userdata.size()) + " (expected 48)");
+    return Error(EINVAL, "userspace action cookie has length " + std::to_string(userdata.size()) +
+                             " (expected 48)");
   }
   const uint8_t* c = userdata.data();
   const size_t u = kCookieUnion;
@@ -83,7 +88,9 @@ Result<UserActionCookie> UserActionCookie::decode(nl::Bytes userdata) {
       k.sflow_vlan_tci = load_be16(c + u);
       k.sflow_output = get<uint32_t>(c, u + 4);
       break;
-    case UserActionCookieType::kSlowPath: k.slow_path_reason = get<uint32_t>(c, u + 4); break;
+    case UserActionCookieType::kSlowPath:
+      k.slow_path_reason = get<uint32_t>(c, u + 4);
+      break;
     case UserActionCookieType::kFlowSample:
       k.probability = get<uint16_t>(c, u);
       k.collector_set_id = get<uint32_t>(c, u + 4);
@@ -92,7 +99,9 @@ Result<UserActionCookie> UserActionCookie::decode(nl::Bytes userdata) {
       k.output_odp_port = get<uint32_t>(c, u + 16);
       k.direction = get<int32_t>(c, u + 20);
       break;
-    case UserActionCookieType::kIpfix: k.output_odp_port = get<uint32_t>(c, u); break;
+    case UserActionCookieType::kIpfix:
+      k.output_odp_port = get<uint32_t>(c, u);
+      break;
     case UserActionCookieType::kController:
       k.dont_send = c[u];
       k.continuation = c[u + 1];
@@ -102,7 +111,8 @@ Result<UserActionCookie> UserActionCookie::decode(nl::Bytes userdata) {
       k.controller_id = get<uint16_t>(c, u + 16);
       k.max_len = get<uint16_t>(c, u + 18);
       break;
-    case UserActionCookieType::kUnspec: break;
+    case UserActionCookieType::kUnspec:
+      break;
   }
   return k;
 }
@@ -116,7 +126,8 @@ Status odp_put_userspace_action(uint32_t pid, nl::Bytes userdata,
   size_t start = actions.size();
   size_t nest = actions.start_nested(OVS_ACTION_ATTR_USERSPACE);
   actions.put_u32(OVS_USERSPACE_ATTR_PID, pid);
-  size_t off = actions.put_uninit(OVS_USERSPACE_ATTR_USERDATA, std::max<size_t>(8, userdata.size()));
+  size_t off =
+      actions.put_uninit(OVS_USERSPACE_ATTR_USERDATA, std::max<size_t>(8, userdata.size()));
   if (!userdata.empty()) {
     std::memcpy(actions.mutable_data().data() + off, userdata.data(), userdata.size());
   }

@@ -3,9 +3,9 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 
 #include "grebe/util/byteorder.h"
@@ -183,7 +183,8 @@ size_t scan_int_string(const char* s, uint8_t* be, size_t width) {
   unsigned long long v;
   size_t n = scan_uint(s, &v, 10);
   if (!n) return 0;
-  for (size_t i = 0; i < width && i < 8; i++) be[width - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
+  for (size_t i = 0; i < width && i < 8; i++)
+    be[width - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
   return n;
 }
 
@@ -397,8 +398,8 @@ void format_be64(std::string& out, const char* name, const uint8_t* key, const u
   out += ',';
 }
 
-void format_ipv6_label(std::string& out, const char* name, const uint8_t* key,
-                       const uint8_t* mask, bool verbose) {
+void format_ipv6_label(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
+                       bool verbose) {
   uint32_t m = mask ? load_be32(mask) : ~0u;
   if (!verbose && !m) return;
   appendf(out, "%s=%#x", name, load_be32(key));
@@ -408,10 +409,14 @@ void format_ipv6_label(std::string& out, const char* name, const uint8_t* key,
 
 const char* frag_to_string(uint8_t frag) {
   switch (frag) {
-    case 0: return "no";
-    case 1: return "first";
-    case 2: return "later";
-    default: return "<error>";
+    case 0:
+      return "no";
+    case 1:
+      return "first";
+    case 2:
+      return "later";
+    default:
+      return "<error>";
   }
 }
 
@@ -467,44 +472,71 @@ void format_flags_masked(std::string& out, BitToString names, uint32_t flags, ui
 
 const char* tun_flag_to_string(uint32_t bit) {
   switch (bit) {
-    case kTnlFDontFragment: return "df";
-    case kTnlFCsum: return "csum";
-    case kTnlFKey: return "key";
-    case kTnlFOam: return "oam";
-    default: return nullptr;
+    case kTnlFDontFragment:
+      return "df";
+    case kTnlFCsum:
+      return "csum";
+    case kTnlFKey:
+      return "key";
+    case kTnlFOam:
+      return "oam";
+    default:
+      return nullptr;
   }
 }
 
 const char* tcp_flag_to_string(uint32_t bit) {
   switch (bit) {
-    case 0x001: return "fin";
-    case 0x002: return "syn";
-    case 0x004: return "rst";
-    case 0x008: return "psh";
-    case 0x010: return "ack";
-    case 0x020: return "urg";
-    case 0x040: return "ece";
-    case 0x080: return "cwr";
-    case 0x100: return "ns";
-    case 0x200: return "[200]";
-    case 0x400: return "[400]";
-    case 0x800: return "[800]";
-    default: return nullptr;
+    case 0x001:
+      return "fin";
+    case 0x002:
+      return "syn";
+    case 0x004:
+      return "rst";
+    case 0x008:
+      return "psh";
+    case 0x010:
+      return "ack";
+    case 0x020:
+      return "urg";
+    case 0x040:
+      return "ece";
+    case 0x080:
+      return "cwr";
+    case 0x100:
+      return "ns";
+    case 0x200:
+      return "[200]";
+    case 0x400:
+      return "[400]";
+    case 0x800:
+      return "[800]";
+    default:
+      return nullptr;
   }
 }
 
 const char* ct_state_to_string(uint32_t bit) {
   // OVS_CS_F_* bit values from <linux/openvswitch.h>.
   switch (bit) {
-    case 0x01: return "new";
-    case 0x02: return "est";
-    case 0x04: return "rel";
-    case 0x08: return "rpl";
-    case 0x10: return "inv";
-    case 0x20: return "trk";
-    case 0x40: return "snat";
-    case 0x80: return "dnat";
-    default: return nullptr;
+    case 0x01:
+      return "new";
+    case 0x02:
+      return "est";
+    case 0x04:
+      return "rel";
+    case 0x08:
+      return "rpl";
+    case 0x10:
+      return "inv";
+    case 0x20:
+      return "trk";
+    case 0x40:
+      return "snat";
+    case 0x80:
+      return "dnat";
+    default:
+      return nullptr;
   }
 }
 

@@ -52,8 +52,8 @@ size_t scan_int_string(const char* s, uint8_t* be, size_t width);
 // (value and mask, when mask != nullptr).  Stops at `end`.  Returns chars
 // consumed or -1 on error.
 using BitToString = const char* (*)(uint32_t bit);
-int parse_flags(const char* s, BitToString names, char end, uint32_t allowed,
-                uint32_t* flags, uint32_t* mask);
+int parse_flags(const char* s, BitToString names, char end, uint32_t allowed, uint32_t* flags,
+                uint32_t* mask);
 
 // A chainable scanner in the spirit of ovs_scan(): literals must match
 // exactly, numbers follow scan_uint() rules; once a step fails all later
@@ -109,18 +109,16 @@ void format_ipv4(std::string& out, const char* name, const uint8_t* key, const u
                  bool verbose);
 void format_in6(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                 bool verbose);
-void format_u8x(std::string& out, const char* name, uint8_t key, const uint8_t* mask,
-                bool verbose);
-void format_u8u(std::string& out, const char* name, uint8_t key, const uint8_t* mask,
-                bool verbose);
+void format_u8x(std::string& out, const char* name, uint8_t key, const uint8_t* mask, bool verbose);
+void format_u8u(std::string& out, const char* name, uint8_t key, const uint8_t* mask, bool verbose);
 void format_be16(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                  bool verbose);
 void format_be16x(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                   bool verbose);
 void format_be64(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                  bool verbose);
-void format_ipv6_label(std::string& out, const char* name, const uint8_t* key,
-                       const uint8_t* mask, bool verbose);
+void format_ipv6_label(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
+                       bool verbose);
 void format_frag(std::string& out, const char* name, uint8_t key, const uint8_t* mask);
 // "a|b" (or "0"), unknown bits as 0x..
 void format_flags(std::string& out, BitToString names, uint32_t flags, char del);

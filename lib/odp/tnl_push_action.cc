@@ -23,8 +23,8 @@ namespace {
 // OVS vport types as OVS numbers them (the kernel header stops at GENEVE).
 constexpr uint32_t kVportGre = 3, kVportVxlan = 4, kVportGeneve = 5, kVportErspan = 107,
                    kVportIp6Erspan = 108, kVportIp6Gre = 109, kVportGtpu = 110;
-constexpr size_t kPushTnlFixed = 16;    // the four u32s before the header
-constexpr size_t kHeaderMax = 512;      // TNL_PUSH_HEADER_SIZE
+constexpr size_t kPushTnlFixed = 16;  // the four u32s before the header
+constexpr size_t kHeaderMax = 512;    // TNL_PUSH_HEADER_SIZE
 constexpr size_t kEthLen = 14, kIpv4Len = 20, kIpv6Len = 40, kUdpLen = 8;
 constexpr uint16_t kGreCsum = 0x8000, kGreKey = 0x2000, kGreSeq = 0x1000;
 constexpr uint16_t kEthTypeTeb = 0x6558;
@@ -38,8 +38,8 @@ void format_tunnel_header(std::string& out, uint32_t type, const uint8_t* l4) {
     if (type == kVportVxlan) {
       appendf(out, "vxlan(flags=0x%x,vni=0x%x)", load_be32(t), load_be32(t + 4) >> 8);
     } else if (type == kVportGeneve) {
-      appendf(out, "geneve(%s%svni=0x%x", (t[1] & 0x80) ? "oam," : "",
-              (t[1] & 0x40) ? "crit," : "", load_be32(t + 4) >> 8);
+      appendf(out, "geneve(%s%svni=0x%x", (t[1] & 0x80) ? "oam," : "", (t[1] & 0x40) ? "crit," : "",
+              load_be32(t + 4) >> 8);
       size_t opt_len = (t[0] & 0x3f) * 4u;
       if (opt_len) {
         out += ",options(";
@@ -95,20 +95,19 @@ void format_tnl_push_action(std::string& out, nl::Attr a) {
   out += "tnl_push(tnl_port(";
   format_odp_port(out, tnl_port);
   appendf(out, "),header(size=%u,type=%u,eth(dst=%s,src=%s,dl_type=0x%04x),", header_len, type,
-          eth_to_string(eth).c_str(),
-          eth_to_string(eth + 6).c_str(), load_be16(eth + 12));
+          eth_to_string(eth).c_str(), eth_to_string(eth + 6).c_str(), load_be16(eth + 12));
   const uint8_t* l3 = eth + kEthLen;
   const uint8_t* l4;
   if (load_be16(eth + 12) == 0x0800) {
     appendf(out, "ipv4(src=%s,dst=%s,proto=%u,tos=%#x,ttl=%u,frag=0x%x),",
-            ipv4_to_string(l3 + 12).c_str(), ipv4_to_string(l3 + 16).c_str(), l3[9], l3[1],
-            l3[8], load_be16(l3 + 6));
+            ipv4_to_string(l3 + 12).c_str(), ipv4_to_string(l3 + 16).c_str(), l3[9], l3[1], l3[8],
+            load_be16(l3 + 6));
     l4 = l3 + kIpv4Len;
   } else {
     uint32_t flow = load_be32(l3);
     appendf(out, "ipv6(src=%s,dst=%s,label=%u,proto=%u,tclass=0x%x,hlimit=%u),",
-            ipv6_to_string(l3 + 8).c_str(), ipv6_to_string(l3 + 24).c_str(), flow & 0xfffff,
-            l3[6], (flow >> 20) & 0xff, l3[7]);
+            ipv6_to_string(l3 + 8).c_str(), ipv6_to_string(l3 + 24).c_str(), flow & 0xfffff, l3[6],
+            (flow >> 20) & 0xff, l3[7]);
     l4 = l3 + kIpv6Len;
   }
   format_tunnel_header(out, type, l4);

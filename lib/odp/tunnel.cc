@@ -105,17 +105,36 @@ uint32_t format_tun_sub(std::string& out, nl::Attr a, nl::Attr ma, bool verbose,
       format_be64(out, "tun_id", a.data(), m, verbose);
       if (ma.valid()) *mask_flags |= kTnlFKey;
       return kTnlFKey;
-    case OVS_TUNNEL_KEY_ATTR_IPV4_SRC: format_ipv4(out, "src", a.data(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_IPV4_DST: format_ipv4(out, "dst", a.data(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_IPV6_SRC: format_in6(out, "ipv6_src", a.data(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_IPV6_DST: format_in6(out, "ipv6_dst", a.data(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_TOS: format_u8x(out, "tos", a.get_u8(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_TTL: format_u8u(out, "ttl", a.get_u8(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT: return kTnlFDontFragment;
-    case OVS_TUNNEL_KEY_ATTR_CSUM: return kTnlFCsum;
-    case OVS_TUNNEL_KEY_ATTR_OAM: return kTnlFOam;
-    case OVS_TUNNEL_KEY_ATTR_TP_SRC: format_be16(out, "tp_src", a.data(), m, verbose); break;
-    case OVS_TUNNEL_KEY_ATTR_TP_DST: format_be16(out, "tp_dst", a.data(), m, verbose); break;
+    case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
+      format_ipv4(out, "src", a.data(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
+      format_ipv4(out, "dst", a.data(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_IPV6_SRC:
+      format_in6(out, "ipv6_src", a.data(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_IPV6_DST:
+      format_in6(out, "ipv6_dst", a.data(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_TOS:
+      format_u8x(out, "tos", a.get_u8(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_TTL:
+      format_u8u(out, "ttl", a.get_u8(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
+      return kTnlFDontFragment;
+    case OVS_TUNNEL_KEY_ATTR_CSUM:
+      return kTnlFCsum;
+    case OVS_TUNNEL_KEY_ATTR_OAM:
+      return kTnlFOam;
+    case OVS_TUNNEL_KEY_ATTR_TP_SRC:
+      format_be16(out, "tp_src", a.data(), m, verbose);
+      break;
+    case OVS_TUNNEL_KEY_ATTR_TP_DST:
+      format_be16(out, "tp_dst", a.data(), m, verbose);
+      break;
     case OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS:
       out += "vxlan(";
       format_vxlan_opts(out, a, ma, verbose);
@@ -126,7 +145,8 @@ uint32_t format_tun_sub(std::string& out, nl::Attr a, nl::Attr ma, bool verbose,
       format_geneve(out, a, ma, verbose);
       out += "),";
       break;
-    case OVS_TUNNEL_KEY_ATTR_PAD: break;
+    case OVS_TUNNEL_KEY_ATTR_PAD:
+      break;
     case OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS:
       out += "erspan(";
       format_erspan(out, a, ma, verbose);
@@ -211,10 +231,17 @@ void format_odp_tun_attr(std::string& out, nl::Attr attr, nl::Attr mask_attr, bo
   if (mask_attr.valid()) {
     for (nl::AttrIterator it(mask_attr.payload()); it.ok(); it.next()) {
       switch (it.attr().type()) {
-        case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT: mask_flags |= kTnlFDontFragment; break;
-        case OVS_TUNNEL_KEY_ATTR_CSUM: mask_flags |= kTnlFCsum; break;
-        case OVS_TUNNEL_KEY_ATTR_OAM: mask_flags |= kTnlFOam; break;
-        default: break;
+        case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
+          mask_flags |= kTnlFDontFragment;
+          break;
+        case OVS_TUNNEL_KEY_ATTR_CSUM:
+          mask_flags |= kTnlFCsum;
+          break;
+        case OVS_TUNNEL_KEY_ATTR_OAM:
+          mask_flags |= kTnlFOam;
+          break;
+        default:
+          break;
       }
     }
   }

@@ -87,14 +87,22 @@ constexpr nl::AttrPolicyTable<OVS_USERSPACE_ATTR_ACTIONS + 1> kUserspacePolicy =
 
 const char* slow_path_reason_to_string(uint32_t reason) {
   switch (reason) {
-    case kSlowCfm: return "cfm";
-    case kSlowBfd: return "bfd";
-    case kSlowLacp: return "lacp";
-    case kSlowStp: return "stp";
-    case kSlowLldp: return "lldp";
-    case kSlowAction: return "action";
-    case kSlowMatch: return "match";
-    default: return nullptr;
+    case kSlowCfm:
+      return "cfm";
+    case kSlowBfd:
+      return "bfd";
+    case kSlowLacp:
+      return "lacp";
+    case kSlowStp:
+      return "stp";
+    case kSlowLldp:
+      return "lldp";
+    case kSlowAction:
+      return "action";
+    case kSlowMatch:
+      return "match";
+    default:
+      return nullptr;
   }
 }
 
@@ -151,8 +159,8 @@ size_t scan_slow_path(const char* s, Cookie c) {
   size_t n = match(s, ",slow_path(");
   if (!n) return 0;
   uint32_t reason = 0;
-  int r = parse_flags(s + n, slow_path_reason_to_string, ')', kSlowPathReasonMask, &reason,
-                      nullptr);
+  int r =
+      parse_flags(s + n, slow_path_reason_to_string, ')', kSlowPathReasonMask, &reason, nullptr);
   if (r < 0 || s[n + r] != ')') return kScanFail;
   set_cookie_type(c, UserActionCookieType::kSlowPath);
   put<uint32_t>(c, kCookieUnion + 4, reason);
@@ -294,8 +302,10 @@ Result<size_t> parse_userspace_action(const char* s, nl::AttrBuilder& actions) {
   size_t nest = actions.start_nested(OVS_ACTION_ATTR_USERSPACE);
   actions.put_u32(OVS_USERSPACE_ATTR_PID, pid);
   // At least 8 bytes: old kernels required exactly 8.
-  size_t off = actions.put_uninit(OVS_USERSPACE_ATTR_USERDATA, std::max<size_t>(8, userdata.size()));
-  if (!userdata.empty()) std::memcpy(actions.mutable_data().data() + off, userdata.data(), userdata.size());
+  size_t off =
+      actions.put_uninit(OVS_USERSPACE_ATTR_USERDATA, std::max<size_t>(8, userdata.size()));
+  if (!userdata.empty())
+    std::memcpy(actions.mutable_data().data() + off, userdata.data(), userdata.size());
   if (has_tun_port) actions.put_u32(OVS_USERSPACE_ATTR_EGRESS_TUN_PORT, tun_port);
   if (include_actions) actions.put_flag(OVS_USERSPACE_ATTR_ACTIONS);
   if (actions.size() - nest - nl::kAttrHdrLen > nl::kAttrMaxLen - nl::kAttrHdrLen) {

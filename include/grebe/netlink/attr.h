@@ -43,8 +43,8 @@ class Attr {
   explicit Attr(const uint8_t* hdr) : hdr_(hdr) {}
 
   bool valid() const { return hdr_ != nullptr; }
-  uint16_t type() const;                 // without flag bits
-  size_t size() const;                   // payload length
+  uint16_t type() const;                                      // without flag bits
+  size_t size() const;                                        // payload length
   size_t total_size() const { return kAttrHdrLen + size(); }  // unpadded
   const uint8_t* data() const { return hdr_ + kAttrHdrLen; }
   Bytes payload() const { return {data(), size()}; }
@@ -103,7 +103,10 @@ class AttrBuilder {
   Bytes bytes() const { return {buf_.data(), buf_.size()}; }
   size_t size() const { return buf_.size(); }
   bool empty() const { return buf_.empty(); }
-  void clear() { buf_.clear(); overflow_ = false; }
+  void clear() {
+    buf_.clear();
+    overflow_ = false;
+  }
   // True once any attribute (or nest) needed more than 65535 bytes; the
   // buffer content is then not a valid encoding.
   bool overflowed() const { return overflow_; }
@@ -159,8 +162,8 @@ enum class AttrKind : uint8_t {
 struct AttrPolicy {
   AttrKind kind = AttrKind::kNone;
   bool optional = true;
-  uint16_t min_len = 0;  // kUnspec / kString only
-  uint16_t max_len = 0;  // kUnspec / kString only; 0 = unbounded
+  uint16_t min_len = 0;        // kUnspec / kString only
+  uint16_t max_len = 0;        // kUnspec / kString only; 0 = unbounded
   const char* name = nullptr;  // for error messages; "attribute N" if null
 };
 

@@ -71,8 +71,8 @@ class GenlSocket {
   // OVS does for upcall sockets so bursts are not dropped).
   Status set_recv_buffer_size(int bytes);
 
-  int fd() const;                 // for an event loop
-  uint32_t local_port() const;    // netlink port id (the upcall pid)
+  int fd() const;               // for an event loop
+  uint32_t local_port() const;  // netlink port id (the upcall pid)
 
  private:
   explicit GenlSocket(nl_sock* sock) : sock_(sock) {}

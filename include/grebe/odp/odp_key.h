@@ -57,9 +57,8 @@ void format_odp_key_attr(std::string& out, nl::Attr key, nl::Attr mask, bool ver
 // Parses one key attribute at the start of the NUL-terminated `s` into
 // `key` (and `mask` if non-null).  Returns characters consumed, or an Error.
 // Used by the set(...) action parser.
-Result<size_t> parse_odp_key_mask_attr(const char* s, nl::AttrBuilder& key,
-                                       nl::AttrBuilder* mask, const PortNameMap* port_names,
-                                       int depth);
+Result<size_t> parse_odp_key_mask_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask,
+                                       const PortNameMap* port_names, int depth);
 
 // Unique flow identifier (OVS's ovs_u128 viewed as a UUID).
 struct Ufid {

@@ -21,26 +21,26 @@ namespace grebe::odp {
 // on `type`; the rest stay zero.  Encoded it is exactly 48 bytes.
 struct UserActionCookie {
   UserActionCookieType type = UserActionCookieType::kUnspec;
-  uint16_t ofp_in_port = 0xffff;            // OFPP_NONE
-  std::array<uint8_t, 16> ofproto_uuid{};   // the bridge's ofproto
+  uint16_t ofp_in_port = 0xffff;           // OFPP_NONE
+  std::array<uint8_t, 16> ofproto_uuid{};  // the bridge's ofproto
   // kSflow
   uint16_t sflow_vlan_tci = 0;
   uint32_t sflow_output = 0;
   // kSlowPath
-  uint32_t slow_path_reason = 0;            // SlowPathReason bits
+  uint32_t slow_path_reason = 0;  // SlowPathReason bits
   // kFlowSample
   uint16_t probability = 0;
   uint32_t collector_set_id = 0;
   uint32_t obs_domain_id = 0;
   uint32_t obs_point_id = 0;
-  uint32_t output_odp_port = 0;             // also kIpfix
-  int32_t direction = 0;                    // 0 default, 1 ingress, 2 egress
+  uint32_t output_odp_port = 0;  // also kIpfix
+  int32_t direction = 0;         // 0 default, 1 ingress, 2 egress
   // kController
   bool dont_send = false;
   bool continuation = false;
   uint16_t controller_reason = 0;
   uint32_t recirc_id = 0;
-  uint64_t rule_cookie = 0;                 // host order
+  uint64_t rule_cookie = 0;  // host order
   uint16_t controller_id = 0;
   uint16_t max_len = 0;
 

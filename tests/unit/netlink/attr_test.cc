@@ -5,7 +5,19 @@
 namespace grebe::nl {
 namespace {
 
-enum : uint16_t { A_UNSPEC, A_U8, A_U16, A_U32, A_U64, A_BE32, A_FLAG, A_STR, A_NEST, A_BLOB, A_MAX };
+enum : uint16_t {
+  A_UNSPEC,
+  A_U8,
+  A_U16,
+  A_U32,
+  A_U64,
+  A_BE32,
+  A_FLAG,
+  A_STR,
+  A_NEST,
+  A_BLOB,
+  A_MAX
+};
 
 constexpr AttrPolicyTable<A_MAX> kPolicy = [] {
   AttrPolicyTable<A_MAX> t{};
@@ -112,13 +124,11 @@ TEST(ParseAttrs, RejectsWrongLengths) {
   AttrBuilder c;
   c.put_u32(A_U32, 1);
   c.put_unspec(A_BLOB, "x", 1);
-  EXPECT_EQ(parse_attrs(c.bytes(), kPolicy).error().message(),
-            "blob has length 1 (minimum 2)");
+  EXPECT_EQ(parse_attrs(c.bytes(), kPolicy).error().message(), "blob has length 1 (minimum 2)");
   AttrBuilder d;
   d.put_u32(A_U32, 1);
   d.put_unspec(A_BLOB, "1234567", 7);
-  EXPECT_EQ(parse_attrs(d.bytes(), kPolicy).error().message(),
-            "blob has length 7 (maximum 6)");
+  EXPECT_EQ(parse_attrs(d.bytes(), kPolicy).error().message(), "blob has length 7 (maximum 6)");
   AttrBuilder e;
   e.put_u32(A_U32, 1);
   e.put_unspec(A_STR, "abc", 3);
@@ -126,8 +136,7 @@ TEST(ParseAttrs, RejectsWrongLengths) {
   AttrBuilder f;
   f.put_u32(A_U32, 1);
   f.put_string(A_STR, "123456789");
-  EXPECT_EQ(parse_attrs(f.bytes(), kPolicy).error().message(),
-            "str is longer than 8 characters");
+  EXPECT_EQ(parse_attrs(f.bytes(), kPolicy).error().message(), "str is longer than 8 characters");
 }
 
 TEST(ParseAttrs, RejectsTruncatedAndGarbage) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
-
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -2,9 +2,8 @@
 // "parse-keys" check: text -> key -> Flow -> key -> text, where the
 // expected output (keys_expected.txt) is what OVS's odp.at derives from the
 // input with its sed rules (fitness prefixes, fields always emitted).
-#include <linux/openvswitch.h>
-
 #include <gtest/gtest.h>
+#include <linux/openvswitch.h>
 
 #include "corpus.h"
 #include "grebe/odp/odp_flow.h"
@@ -59,8 +58,9 @@ TEST(FlowKey, DuplicateEncapIsAnErrorInOvsWords) {
   Flow flow;
   std::string err;
   EXPECT_EQ(odp_flow_key_to_flow(key.bytes(), &flow, &err), OdpKeyFitness::kError);
-  EXPECT_EQ(err, "duplicate encap attribute in flow key; the flow key in error is: "
-                 "encap(),encap()");
+  EXPECT_EQ(err,
+            "duplicate encap attribute in flow key; the flow key in error is: "
+            "encap(),encap()");
 }
 
 TEST(FlowKey, MegaflowMaskRoundTrip) {
@@ -130,9 +130,8 @@ TEST(FlowKey, FitnessVerdicts) {
   EXPECT_EQ(odp_flow_key_to_flow(a.bytes(), &flow), OdpKeyFitness::kTooLittle);
   // An attribute the ethertype does not call for: too much.
   nl::AttrBuilder b;
-  ASSERT_TRUE(odp_flow_from_string("in_port(1),eth(),eth_type(0x1234),tcp(src=1,dst=2)", b,
-                                   nullptr)
-                  .ok());
+  ASSERT_TRUE(
+      odp_flow_from_string("in_port(1),eth(),eth_type(0x1234),tcp(src=1,dst=2)", b, nullptr).ok());
   EXPECT_EQ(odp_flow_key_to_flow(b.bytes(), &flow), OdpKeyFitness::kTooMuch);
   // Bad length: error.
   nl::AttrBuilder c;

@@ -1,11 +1,11 @@
 // Action builders and the userspace cookie codec, checked through the
 // text formatter (the same text OVS would print).
-#include <linux/openvswitch.h>
+#include "grebe/odp/odp_put.h"
 
 #include <gtest/gtest.h>
+#include <linux/openvswitch.h>
 
 #include "grebe/odp/odp_actions.h"
-#include "grebe/odp/odp_put.h"
 #include "grebe/util/byteorder.h"
 
 namespace grebe::odp {
@@ -30,8 +30,7 @@ TEST(UserActionCookie, EncodesEveryTypeAsOvsPrintsIt) {
   s.slow_path_reason = kSlowCfm;
   nl::AttrBuilder b;
   ASSERT_TRUE(odp_put_userspace_action(9765, s.encode(), 10u, false, b).ok());
-  EXPECT_EQ(format_odp_actions(b.bytes()),
-            "userspace(pid=9765,slow_path(cfm),tunnel_out_port=10)");
+  EXPECT_EQ(format_odp_actions(b.bytes()), "userspace(pid=9765,slow_path(cfm),tunnel_out_port=10)");
 
   UserActionCookie f;
   f.type = UserActionCookieType::kFlowSample;
@@ -72,7 +71,8 @@ TEST(UserActionCookie, DecodeRoundTripAndErrors) {
   nl::AttrBuilder a;
   ASSERT_TRUE(odp_actions_from_string("userspace(pid=1,ipfix(output_port=5))", a).ok());
   nl::Attr ua = nl::find_attr(a.bytes(), OVS_ACTION_ATTR_USERSPACE);
-  auto ud = UserActionCookie::decode(nl::find_attr(ua.payload(), OVS_USERSPACE_ATTR_USERDATA).payload());
+  auto ud =
+      UserActionCookie::decode(nl::find_attr(ua.payload(), OVS_USERSPACE_ATTR_USERDATA).payload());
   ASSERT_TRUE(ud.ok());
   EXPECT_EQ(ud->type, UserActionCookieType::kIpfix);
   EXPECT_EQ(ud->output_odp_port, 5u);

@@ -1,8 +1,7 @@
 // Behaviour of the odp text codecs beyond the golden corpus: mask
 // omission, error paths from OVS's odp.at, limits and malformed attributes.
-#include <linux/openvswitch.h>
-
 #include <gtest/gtest.h>
+#include <linux/openvswitch.h>
 
 #include <string>
 
@@ -42,8 +41,7 @@ TEST(OdpKeyText, WildcardedFieldsAreOmitted) {
                          "tcp(src=0/0)"),
             "in_port(1),eth_type(0x0800),ipv4(src=1.2.3.4,proto=6,frag=no)");
   // A wildcarded eth() is still printed (it says "Ethernet packet").
-  EXPECT_EQ(roundtrip_wc("in_port(1),eth(),eth_type(0x0800)"),
-            "in_port(1),eth(),eth_type(0x0800)");
+  EXPECT_EQ(roundtrip_wc("in_port(1),eth(),eth_type(0x0800)"), "in_port(1),eth(),eth_type(0x0800)");
 }
 
 TEST(OdpKeyText, ConntrackFields) {
@@ -120,9 +118,9 @@ TEST(OdpKeyText, UfidRoundTrip) {
   EXPECT_FALSE(odp_ufid_from_string("ufid:1234", &u).ok());
   // odp_flow_from_string skips a leading ufid.
   nl::AttrBuilder key, mask;
-  ASSERT_TRUE(odp_flow_from_string("ufid:12345678-9abc-def0-1234-56789abcdef0 in_port(3)", key,
-                                   &mask)
-                  .ok());
+  ASSERT_TRUE(
+      odp_flow_from_string("ufid:12345678-9abc-def0-1234-56789abcdef0 in_port(3)", key, &mask)
+          .ok());
   EXPECT_EQ(odp_flow_format(key.bytes(), mask.bytes()), "in_port(3)");
 }
 
@@ -250,17 +248,16 @@ TEST(OdpActionsText, MalformedActionsPrintLikeOvs) {
 
 TEST(OdpFlowLine, DumpFlowsLine) {
   nl::AttrBuilder key, mask, actions;
-  ASSERT_TRUE(odp_flow_from_string("recirc_id(0),in_port(1),eth_type(0x0800),ipv4(frag=no)", key,
-                                   &mask)
-                  .ok());
+  ASSERT_TRUE(
+      odp_flow_from_string("recirc_id(0),in_port(1),eth_type(0x0800),ipv4(frag=no)", key, &mask)
+          .ok());
   ASSERT_TRUE(odp_actions_from_string("push_vlan(vid=100,pcp=0),2", actions).ok());
   DpifFlowText f{std::nullopt, key.bytes(), mask.bytes(), actions.bytes(), {}};
   EXPECT_EQ(format_dpif_flow(f, false, 1000),
             "recirc_id(0),in_port(1),eth_type(0x0800),ipv4(frag=no), packets:0, bytes:0, "
             "used:never, actions:push_vlan(vid=100,pcp=0),2");
   f.stats = {3, 180, 750, 0x12};
-  EXPECT_EQ(dpif_flow_stats_format(f.stats, 1000),
-            "packets:3, bytes:180, used:0.250s, flags:S.");
+  EXPECT_EQ(dpif_flow_stats_format(f.stats, 1000), "packets:3, bytes:180, used:0.250s, flags:S.");
   EXPECT_EQ(packet_format_tcp_flags(0), "none");
 }
 

@@ -52,7 +52,8 @@ TEST(OdpStockParser, DumpFlowsLinesParseWithOvsFlow) {
     ASSERT_TRUE(odp_flow_from_string(wc[i % wc.size()], key, &mask).ok());
     ASSERT_TRUE(odp_actions_from_string(acts[i % acts.size()], actions).ok());
     DpifFlowText f{std::nullopt, key.bytes(), mask.bytes(), actions.bytes(), {}};
-    f.stats = {i, 60 * i, i % 3 ? 0 : 1000 - static_cast<long long>(i), static_cast<uint16_t>(i % 64)};
+    f.stats = {i, 60 * i, i % 3 ? 0 : 1000 - static_cast<long long>(i),
+               static_cast<uint16_t>(i % 64)};
     lines << format_dpif_flow(f, false, 1000) << "\n";
     // The --more form: UFID and every field, wildcarded or not.
     f.ufid = odp_flow_key_hash(key.bytes(), 7);
