@@ -100,6 +100,8 @@ class Rule {
   // Writer thread: undoes make_invisible_in_version() (a bundle's abort).
   void restore_visibility();
 
+  // True if the rule matches every key (an all-wildcards match).
+  bool is_catchall() const { return entries_.empty(); }
   // True if both have the same mask and (masked) value; ignores priority.
   bool same_match(const Rule& other) const;
   bool same_match(MatchView match) const;

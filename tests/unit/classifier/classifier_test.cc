@@ -36,6 +36,20 @@ struct Fixture : ::testing::Test {
   }
 };
 
+TEST_F(Fixture, DescribeAndCatchall) {
+  Key any = zero(), v = zero(), m = zero();
+  set_field(v, kNwSrc, 0x0a000000);
+  set_prefix_mask(m, kNwSrc, 8);
+  TestRule* all = add(any, any, 1);
+  TestRule* net = add(v, m, 2);
+  EXPECT_TRUE(all->is_catchall());
+  EXPECT_FALSE(net->is_catchall());
+  const std::string d = cls.describe();
+  EXPECT_NE(d.find("rules=2 subtables=2 tries=3"), std::string::npos) << d;
+  EXPECT_NE(d.find("trie nw_src: 1 prefixes"), std::string::npos) << d;
+  EXPECT_NE(d.find("subtable max_priority=2 rules=1"), std::string::npos) << d;
+}
+
 TEST_F(Fixture, EmptyClassifierMatchesNothingAndPinsNothing) {
   Key pkt = zero(), wc = zero();
   EXPECT_EQ(cls.lookup(0, pkt.data(), wc.data()), nullptr);
