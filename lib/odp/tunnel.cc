@@ -18,7 +18,10 @@ namespace {
 constexpr size_t kErspanLen = 12;
 constexpr size_t kErspanMd2Byte = 4 + 7;  // holds o:1 gra:2 dir:1 hwid:4 (LSB first)
 constexpr uint16_t kVxlanExtGbp = 1;      // OVS_VXLAN_EXT_GBP
-constexpr size_t kGeneveMaxLen = 252;     // 63 four-byte words
+constexpr size_t kGeneveMaxLen = 252;
+// OVS's userspace-only OVS_TUNNEL_KEY_ATTR_GTPU_OPTS (struct gtpu_metadata:
+// u8 flags, u8 msgtype); the kernel uses 16 for IPV4_INFO_BRIDGE instead.
+constexpr uint16_t kTunnelKeyAttrGtpuOpts = 16;  // 63 four-byte words
 
 void format_vxlan_opts(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
   for (nl::AttrIterator it(a.payload()); it.ok(); it.next()) {
@@ -150,6 +153,17 @@ uint32_t format_tun_sub(std::string& out, nl::Attr a, nl::Attr ma, bool verbose,
     case OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS:
       out += "erspan(";
       format_erspan(out, a, ma, verbose);
+      out += "),";
+      break;
+    case kTunnelKeyAttrGtpuOpts:
+      if (a.size() < 2 || (m && ma.size() < 2)) {
+        format_generic_odp_key(out, a);
+        break;
+      }
+      out += "gtpu(";
+      format_u8x(out, "flags", a.data()[0], m, verbose);
+      format_u8u(out, "msgtype", a.data()[1], m ? m + 1 : nullptr, verbose);
+      chomp(out, ',');
       out += "),";
       break;
     default:
@@ -462,6 +476,23 @@ size_t parse_tun_field(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mas
     if (!n) return 0;
     put_pair(key, mask, OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS, k.data(), m.data(), k.size());
     return p + n;
+  }
+  if ((p = match(s, "gtpu("))) {
+    uint8_t k[2] = {}, m[2] = {};
+    const char* q = s + p;
+    size_t n;
+    if (match(q, "flags=")) {
+      if (!(n = scan_u8(q + 6, &k[0], &m[0]))) return 0;
+      q += 6 + n;
+    }
+    if (*q == ',') q++;
+    if (match(q, "msgtype=")) {
+      if (!(n = scan_u8(q + 8, &k[1], &m[1]))) return 0;
+      q += 8 + n;
+    }
+    if (*q != ')') return 0;
+    put_pair(key, mask, kTunnelKeyAttrGtpuOpts, k, m, 2);
+    return q + 1 - s;
   }
   if ((p = match(s, "flags("))) {
     uint32_t flags = 0, fmask = 0;

@@ -65,6 +65,23 @@ TEST(OdpKeyText, TcpFlagsAndVlanAndSctp) {
             "mpls(label=100/0xff,tc=7/7,ttl=64/0xff,bos=1/1)");
 }
 
+TEST(OdpKeyText, TunnelOptions) {
+  EXPECT_EQ(roundtrip_wc("tunnel(tun_id=0x1,dst=1.1.1.1,ttl=64,gtpu(flags=0x30,msgtype=255),"
+                         "flags(-df+csum+key))"),
+            "tunnel(tun_id=0x1,dst=1.1.1.1,ttl=64,gtpu(flags=0x30,msgtype=255),"
+            "flags(-df+csum+key))");
+  // The "key" flag exists only through tun_id, so without one these flags
+  // print in masked form (as OVS prints them).
+  EXPECT_EQ(roundtrip_wc("tunnel(ipv6_dst=2001:db8::1,ttl=64,tp_dst=4789,vxlan(gbp(id=5,flags=0)),"
+                         "flags(key))"),
+            "tunnel(ipv6_dst=2001:db8::1,ttl=64,tp_dst=4789,vxlan(gbp(id=5,flags=0)),"
+            "flags(-oam-df-csum))");
+  EXPECT_EQ(roundtrip_wc("tunnel(ttl=64,geneve({class=0x102,type=0x80,len=8,0x1122334455667788}),"
+                         "flags(+oam-df-csum))"),
+            "tunnel(ttl=64,geneve({class=0x102,type=0x80,len=8,0x1122334455667788}),"
+            "flags(+oam-df-csum))");
+}
+
 TEST(OdpKeyText, SyntaxErrorsInOvsWords) {
   nl::AttrBuilder key, mask;
   Status st = odp_flow_from_string("in_port(1),bogus(2)", key, &mask);
