@@ -34,8 +34,10 @@ using PortNoNames = std::map<uint32_t, std::string>;
 
 // Parses a flow key (and, if `mask` is non-null, its mask) in datapath flow
 // syntax, appending the attributes to `key`/`mask`.  A leading
-// "ufid:<uuid>" is skipped.  Fields written without "/mask" are exact; fields
-// not written are wildcarded (absent from the mask... or zero in it).
+// "ufid:<uuid>" is skipped.  Fields written without "/mask" are exact;
+// fields left out of an attribute get a zero mask; attributes left out are
+// absent from both key and mask (fully wildcarded).  recirc_id() is always
+// exact, as in OVS.
 // On error returns EINVAL (or E2BIG if the key does not fit in a netlink
 // attribute) with OVS's message "syntax error at <rest of input>", and leaves
 // `key`/`mask` as they were.
