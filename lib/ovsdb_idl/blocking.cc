@@ -15,6 +15,8 @@ namespace grebe::ovsdb_idl {
 using jsonrpc::Connection;
 using jsonrpc::Message;
 
+BlockingIdl::BlockingIdl(std::string remote, bool retry)
+    : remote_(std::move(remote)), retry_(retry) {}
 BlockingIdl::~BlockingIdl() = default;
 
 Result<std::shared_ptr<const ovsdb::DatabaseSchema>> fetch_schema(Connection& conn,

@@ -101,8 +101,8 @@ std::vector<Uuid> Txn::rows(std::string_view table) const {
   return out;
 }
 
-Uuid Txn::insert(std::string_view table) {
-  Uuid uuid = Uuid::generate();
+Uuid Txn::insert(std::string_view table, std::optional<Uuid> provisional) {
+  Uuid uuid = provisional ? *provisional : Uuid::generate();
   pending(table, uuid)->inserted = true;
   inserted_.insert(uuid);
   return uuid;
@@ -133,8 +133,9 @@ void Txn::verify(std::string_view table, const Uuid& uuid, std::string_view colu
   pending(table, uuid)->verified.insert(col->index);
 }
 
-void Txn::increment(std::string_view table, const Uuid& uuid, std::string_view column) {
-  inc_ = Increment{std::string(table), std::string(column), uuid, 0};
+void Txn::increment(std::string_view table, const Uuid& uuid, std::string_view column,
+                    bool force) {
+  inc_ = Increment{std::string(table), std::string(column), uuid, force, false, 0};
 }
 
 std::optional<Uuid> Txn::inserted_uuid(const Uuid& provisional) const {
@@ -230,9 +231,10 @@ std::optional<Json> Txn::build_request(const std::string& db) {
       if (p.inserted && !p.deleted && ops.size() > before) insert_op_index_[uuid] = before - 1;
     }
   }
-  if (inc_) {
+  if (inc_ && (changed || inc_->force)) {
     Json where = uuid_where(inc_->uuid);
     inc_->mutate_index = ops.size() - 1;
+    inc_->sent = true;
     ops.push_back({{"op", "mutate"}, {"table", inc_->table}, {"where", where},
                    {"mutations", Json::array({Json::array({inc_->column, "+=", 1})})}});
     ops.push_back({{"op", "select"}, {"table", inc_->table}, {"where", where},
@@ -270,7 +272,7 @@ bool Txn::process_results(const Json& results) {
     if (!real) return false;
     inserted_real_[uuid] = *real;
   }
-  if (inc_) {
+  if (inc_ && inc_->sent) {
     size_t select = inc_->mutate_index + 1;
     if (select >= results.size()) return false;
     const Json& r = results[select];

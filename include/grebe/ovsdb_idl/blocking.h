@@ -44,7 +44,7 @@ class BlockingIdl {
   TxnStatus commit(Txn& txn);
 
  private:
-  BlockingIdl(std::string remote, bool retry) : remote_(std::move(remote)), retry_(retry) {}
+  BlockingIdl(std::string remote, bool retry);
   Status connect();
   Status flush();
   void disconnect();

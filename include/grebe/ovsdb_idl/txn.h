@@ -63,7 +63,8 @@ class Txn {
   // --- Writing ---
   // Creates a row with default columns; returns its provisional UUID (use it
   // in references; inserted_uuid() maps it to the server's after commit).
-  Uuid insert(std::string_view table);
+  // 'uuid', if given, is used as the provisional UUID (a "@name" symbol's).
+  Uuid insert(std::string_view table, std::optional<Uuid> uuid = std::nullopt);
   // Sets a column.  Returns false if the row or column does not exist.
   bool write(std::string_view table, const Uuid& uuid, std::string_view column, Datum value);
   bool delete_row(std::string_view table, const Uuid& uuid);
@@ -71,7 +72,9 @@ class Txn {
   // server since the replica read it.  No-op for rows inserted here.
   void verify(std::string_view table, const Uuid& uuid, std::string_view column);
   // At most one per transaction; see increment_new_value().
-  void increment(std::string_view table, const Uuid& uuid, std::string_view column);
+  // Unless 'force', only if the transaction changes something else too.
+  void increment(std::string_view table, const Uuid& uuid, std::string_view column,
+                 bool force = false);
   void add_prerequisite(Json op) { prerequisites_.push_back(std::move(op)); }
   void add_comment(std::string comment) { comments_.push_back(std::move(comment)); }
   // Sends the operations followed by "abort": nothing changes on the server.
@@ -118,6 +121,8 @@ class Txn {
   struct Increment {
     std::string table, column;
     Uuid uuid;
+    bool force = false;
+    bool sent = false;  // the mutate/select pair is part of the request
     size_t mutate_index = 0;
   };
   std::optional<Increment> inc_;

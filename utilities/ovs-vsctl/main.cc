@@ -1,0 +1,218 @@
+// ovs-vsctl: configures ovs-vswitchd through its OVSDB database.
+//
+// Runs every "--"-separated command inside one transaction against an IDL
+// replica, commits it (retrying from scratch when a verified read turned out
+// stale), prints the outputs, then waits for ovs-vswitchd to apply the
+// change (cur_cfg catching up with next_cfg) unless --no-wait.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "grebe/ovsdb_idl/blocking.h"
+#include "grebe/util/dirs.h"
+#include "grebe/util/vlog.h"
+#include "options.h"
+#include "vsctl_cache.h"
+#include "vsctl_util.h"
+
+VLOG_DEFINE_THIS_MODULE(vsctl);
+
+namespace grebe::vsctl {
+namespace {
+
+using ovsdb_idl::BlockingIdl;
+using ovsdb_idl::TxnStatus;
+
+void print_outputs(const Options& o, std::vector<Command>& commands) {
+  bool first_table = true;
+  for (Command& c : commands) {
+    if (c.table) {
+      fputs(c.table->format(o.style, &first_table).c_str(), stdout);
+    } else if (o.oneline) {
+      std::string s = c.output;
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      std::string line;
+      for (char ch : s) {
+        if (ch == '\n') {
+          line += "\\n";
+        } else if (ch == '\\') {
+          line += "\\\\";
+        } else {
+          line += ch;
+        }
+      }
+      puts(line.c_str());
+    } else {
+      fputs(c.output.c_str(), stdout);
+    }
+  }
+}
+
+void check_symbols(const ovsdb::SymbolTable& symtab) {
+  for (const auto& [name, sym] : symtab.symbols()) {
+    if (!sym.created) {
+      fatal("row id \"" + name + "\" is referenced but never created (e.g. with \"-- --id=" +
+            name + " create ...\")");
+    }
+    if (!sym.strong_ref) {
+      if (!sym.weak_ref) {
+        VLOG_WARN("row id \"%s\" was created but no reference to it was inserted, so it will not "
+                  "actually appear in the database", name.c_str());
+      } else {
+        VLOG_WARN("row id \"%s\" was created but only a weak reference to it was inserted, so it "
+                  "will not actually appear in the database", name.c_str());
+      }
+    }
+  }
+}
+
+struct Attempt {
+  std::unique_ptr<ovsdb_idl::Txn> txn;
+  TxnStatus status = TxnStatus::kUncommitted;
+  std::vector<Uuid> expected_ifaces;
+  bool try_again = false;
+};
+
+// Runs all commands in a fresh transaction and commits it.
+Attempt run_commands(BlockingIdl& idl, const Options& o, std::vector<Command>& commands) {
+  Attempt a;
+  a.txn = std::make_unique<ovsdb_idl::Txn>(idl.replica());
+  ovsdb_idl::Txn& txn = *a.txn;
+  if (o.dry_run) txn.set_dry_run(true);
+  txn.add_comment("ovs-vsctl: " + o.args);
+  std::vector<Uuid> rows = txn.rows("Open_vSwitch");
+  Uuid ovs = rows.empty() ? txn.insert("Open_vSwitch") : rows[0];
+  if (o.wait_for_reload) txn.increment("Open_vSwitch", ovs, "next_cfg");
+  ovsdb::SymbolTable symtab;
+  VsctlCache cache(txn, ovs);
+  for (size_t i = 0; i < commands.size(); i++) {
+    Command& c = commands[i];
+    c.output.clear();
+    c.table.reset();
+    Context ctx{txn, symtab, c, ovs};
+    ctx.last_command = i + 1 == commands.size();
+    ctx.cache = &cache;
+    ctx.expected_ifaces = &a.expected_ifaces;
+    if (c.syntax->run) c.syntax->run(ctx);
+    if (!ctx.error.empty()) fatal(ctx.error);
+    if (ctx.exit_status) exit(*ctx.exit_status);
+    if (ctx.try_again) {
+      a.try_again = true;
+      return a;
+    }
+  }
+  check_symbols(symtab);
+  a.status = idl.commit(txn);
+  if (a.status == TxnStatus::kUnchanged || a.status == TxnStatus::kSuccess) {
+    for (Command& c : commands) {
+      if (!c.syntax->postprocess) continue;
+      Context ctx{txn, symtab, c, ovs};
+      ctx.cache = &cache;
+      c.syntax->postprocess(ctx);
+      if (!ctx.error.empty()) fatal(ctx.error);
+    }
+  }
+  return a;
+}
+
+// After vswitchd reloaded: report interfaces it failed to set up.
+void check_ifaces(BlockingIdl& idl, const Attempt& a) {
+  bool print_error = false;
+  for (const Uuid& provisional : a.expected_ifaces) {
+    auto real = a.txn->inserted_uuid(provisional);
+    const ovsdb_idl::Row* row = real ? idl.replica().find("Interface", *real) : nullptr;
+    if (!row) continue;
+    const ovsdb::TableSchema* ts = idl.replica().schema().find_table("Interface");
+    auto ofport = datum_int(&row->fields[ts->find_column("ofport")->index]);
+    if (ofport && *ofport != -1) continue;
+    std::string name = datum_string(&row->fields[ts->find_column("name")->index]);
+    std::string error = datum_string(&row->fields[ts->find_column("error")->index]);
+    if (!error.empty()) {
+      fprintf(stderr, "%s: Error detected while setting up '%s': %s.  See ovs-vswitchd log for "
+              "details.\n", program_name().c_str(), name.c_str(), error.c_str());
+    } else {
+      fprintf(stderr, "%s: Error detected while setting up '%s'.  See ovs-vswitchd log for "
+              "details.\n", program_name().c_str(), name.c_str());
+    }
+    print_error = true;
+  }
+  if (print_error) {
+    fprintf(stderr, "%s: The default log directory is \"%s\".\n", program_name().c_str(),
+            ovs_logdir().c_str());
+  }
+}
+
+void wait_for_reload(BlockingIdl& idl, int64_t next_cfg, const Attempt& a) {
+  auto reloaded = [&idl, next_cfg] {
+    const ovsdb::TableSchema* ts = idl.replica().schema().find_table("Open_vSwitch");
+    const ovsdb::ColumnSchema* cur = ts ? ts->find_column("cur_cfg") : nullptr;
+    if (!cur) return true;
+    for (const auto& [uuid, row] : idl.replica().rows("Open_vSwitch")) {
+      auto v = datum_int(&row.fields[cur->index]);
+      if (v && *v >= next_cfg) return true;
+    }
+    return false;
+  };
+  Status st = idl.run_until(reloaded);
+  if (!st.ok()) fatal(st.error().message());
+  check_ifaces(idl, a);
+}
+
+int run(int argc, char* argv[]) {
+  Options o;
+  std::vector<Command> commands;
+  parse_command_line(argc, argv, &o, &commands);
+  unsigned timeout = o.timeout;
+  if (!timeout) {
+    const char* env = getenv("OVS_CTL_TIMEOUT");
+    if (env && *env) timeout = static_cast<unsigned>(strtoul(env, nullptr, 10));
+  }
+  if (timeout) alarm(timeout);  // SIGALRM ends us, as OVS's time_alarm() does
+
+  auto idl = BlockingIdl::open(o.db, "Open_vSwitch", nullptr, o.retry);
+  if (!idl) {
+    fatal(o.db + ": database connection failed (" +
+          (idl.error().code() == EPROTO ? idl.error().message() : errno_string(idl.error().code())) +
+          ")");
+  }
+  (*idl)->idl().set_leader_only(o.leader_only);
+  Status st = (*idl)->wait_for_snapshot();
+  if (!st.ok()) fatal(o.db + ": " + st.error().message());
+  for (;;) {
+    uint64_t seqno = (*idl)->idl().change_seqno();
+    Attempt a = run_commands(**idl, o, commands);
+    if (a.try_again || a.status == TxnStatus::kTryAgain) {
+      // Wait for the database to change before trying again.
+      st = (*idl)->run_until([&] { return (*idl)->idl().change_seqno() != seqno; });
+      if (!st.ok()) fatal(st.error().message());
+      continue;
+    }
+    switch (a.status) {
+      case TxnStatus::kError: fatal("transaction error: " + a.txn->error());
+      case TxnStatus::kNotLocked: fatal("database not locked");
+      case TxnStatus::kAborted: fatal("transaction aborted");
+      default: break;
+    }
+    print_outputs(o, commands);
+    fflush(stdout);
+    if (o.wait_for_reload && a.status == TxnStatus::kSuccess && a.txn->increment_new_value()) {
+      wait_for_reload(**idl, *a.txn->increment_new_value(), a);
+    }
+    return EXIT_SUCCESS;
+  }
+}
+
+}  // namespace
+}  // namespace grebe::vsctl
+
+int main(int argc, char* argv[]) {
+  grebe::set_program_name(argv[0]);
+  signal(SIGPIPE, SIG_IGN);
+  grebe::vlog::set_levels(nullptr, grebe::vlog::Dest::kConsole, grebe::vlog::Level::kWarn, false);
+  grebe::vlog::set_levels(nullptr, grebe::vlog::Dest::kSyslog, grebe::vlog::Level::kOff, false);
+  grebe::vsctl::register_db_commands();
+  grebe::vsctl::register_vsctl_commands();
+  return grebe::vsctl::run(argc, argv);
+}

@@ -1,0 +1,77 @@
+// VsctlCache: ovs-vsctl's view of bridges (real and fake/VLAN), ports and
+// interfaces by name, built from the transaction's view of the database
+// (OVS's vsctl_context cache).  Commands that restructure the database
+// through the generic commands invalidate it; the port commands update it
+// incrementally so a long "--" chain stays linear.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grebe/ovsdb_idl/txn.h"
+
+namespace grebe::vsctl {
+
+struct VPort;
+struct VIface;
+
+struct VBridge {
+  std::string name;
+  std::optional<Uuid> br_cfg;  // empty for a fake bridge
+  VBridge* parent = nullptr;
+  int vlan = 0;
+  std::vector<VPort*> ports;
+  std::map<int, VBridge*> children;  // fake bridges by VLAN
+};
+
+struct VPort {
+  Uuid port_cfg;
+  std::string name;
+  VBridge* bridge = nullptr;
+  std::vector<VIface*> ifaces;
+};
+
+struct VIface {
+  Uuid iface_cfg;
+  std::string name;
+  VPort* port = nullptr;
+};
+
+class VsctlCache {
+ public:
+  VsctlCache(ovsdb_idl::Txn& txn, const Uuid& ovs) : txn_(txn), ovs_(ovs) {}
+
+  void invalidate() { valid_ = false; }
+  // Builds the cache if it is not valid.
+  void populate();
+  // Verifies Open_vSwitch.bridges, Bridge.ports and Port.interfaces so a
+  // concurrent change to the topology makes the commit retry.
+  void verify_ports();
+
+  VBridge* bridge(const std::string& name);
+  VPort* port(const std::string& name);
+  VIface* iface(const std::string& name);
+  const std::map<std::string, std::unique_ptr<VBridge>>& bridges() const { return bridges_; }
+
+  VBridge* add_bridge(std::optional<Uuid> br_cfg, const std::string& name, VBridge* parent,
+                      int vlan);
+  VPort* add_port(VBridge* parent, const Uuid& port_cfg, const std::string& name, int64_t* tag);
+  VIface* add_iface(VPort* parent, const Uuid& iface_cfg, const std::string& name);
+  void del_bridge(VBridge* br);  // entry only
+  void del_port(VPort* port);    // entry only
+  void del_iface(VIface* iface);  // entry only
+
+ private:
+  ovsdb_idl::Txn& txn_;
+  Uuid ovs_;
+  bool valid_ = false;
+  bool verified_ = false;
+  std::map<std::string, std::unique_ptr<VBridge>> bridges_;
+  std::map<std::string, std::unique_ptr<VPort>> ports_;
+  std::map<std::string, std::unique_ptr<VIface>> ifaces_;
+};
+
+}  // namespace grebe::vsctl
