@@ -15,22 +15,25 @@ Subtable::Subtable(const KeyLayout& layout, std::span<const uint64_t> mask,
   for (size_t w = 0; w < mask_.size(); ++w) {
     while (w >= layout_.stage_ends[stage]) {
       // Close the stage that just ended, unless no mask word fell in it.
-      if (!words_.empty() && (stage_end_.empty() || stage_end_.back() != words_.size())) {
-        stage_end_.push_back(static_cast<uint32_t>(words_.size()));
+      if (!mw_.empty() && (stage_end_.empty() || stage_end_.back() != mw_.size())) {
+        stage_end_.push_back(static_cast<uint32_t>(mw_.size()));
       }
       ++stage;
     }
-    if (mask_[w] != 0) {
-      words_.push_back(static_cast<uint16_t>(w));
-      masks_.push_back(mask_[w]);
-    }
+    if (mask_[w] != 0) mw_.push_back(MaskWord{mask_[w], static_cast<uint32_t>(w)});
   }
-  if (stage_end_.empty() || stage_end_.back() != words_.size()) {
-    stage_end_.push_back(static_cast<uint32_t>(words_.size()));
+  if (stage_end_.empty() || stage_end_.back() != mw_.size()) {
+    stage_end_.push_back(static_cast<uint32_t>(mw_.size()));
   }
   stage_index_.resize(stage_end_.size() - 1);
   set_trie_fields(trie_fields);
   init_ports_trie();
+}
+
+size_t Subtable::find_word(size_t word) const {
+  size_t i = 0;
+  while (i < mw_.size() && mw_[i].word != word) ++i;
+  return i;
 }
 
 void Subtable::init_ports_trie() {
@@ -42,8 +45,8 @@ void Subtable::init_ports_trie() {
   const uint32_t last_begin = stage_end_.size() > 1 ? stage_end_[stage_end_.size() - 2] : 0;
   for (unsigned k = 0; k < f.n_bytes(); ++k) {
     if (((mask_[f.byte_pos[k] / 64] >> (f.byte_pos[k] % 64)) & 0xff) == 0) continue;
-    const auto it = std::find(words_.begin(), words_.end(), f.byte_pos[k] / 64);
-    if (it == words_.end() || static_cast<uint32_t>(it - words_.begin()) < last_begin) return;
+    const size_t pos = find_word(f.byte_pos[k] / 64);
+    if (pos == mw_.size() || pos < last_begin) return;
   }
   // The trie keys are the masked values up to the mask's last 1-bit.
   ports_plen_ = m.lo ? 128 - static_cast<unsigned>(std::countr_zero(m.lo))
@@ -62,7 +65,7 @@ void Subtable::pin_ports_miss(const uint64_t* key, uint64_t* wc) const {
   const Prefix128 before = f.extract(wc);
   PrefixTrie::PlenSet plens;
   const unsigned mbits = ports_trie_.lookup(masked_ports(key), &plens);
-  fold_mask(wc, words_.size());
+  fold_mask(wc, mw_.size());
   // Overwrite the fully pinned ports with what was pinned before plus the
   // port bits the trie walk needed.
   const Prefix128 needed = Prefix128::netmask(mbits);
@@ -78,12 +81,11 @@ void Subtable::set_trie_fields(const std::vector<size_t>& trie_fields) {
     const int plen = field.mask_prefix_len(mask_.data());
     if (plen <= 0) continue;  // wildcarded or not a CIDR mask: trie useless
     trie_plen_[j] = static_cast<unsigned>(plen);
-    // The field's first word has a non-zero mask, so it is in words_; find
+    // The field's first word has a non-zero mask, so it is in mw_; find
     // the compressed stage that holds it.
     const size_t word = field.first_word();
-    const auto it = std::find(words_.begin(), words_.end(), word);
-    GREBE_ASSERT(it != words_.end());
-    const uint32_t pos = static_cast<uint32_t>(it - words_.begin());
+    const size_t pos = find_word(word);
+    GREBE_ASSERT(pos != mw_.size());
     uint32_t s = 0;
     while (pos >= stage_end_[s]) ++s;
     trie_checks_.push_back(TrieCheck{s, static_cast<uint32_t>(j), static_cast<uint32_t>(plen)});
@@ -94,15 +96,15 @@ void Subtable::hash_stages(const uint64_t* key, uint32_t* stage_hashes) const {
   uint32_t h = 0;
   size_t i = 0;
   for (size_t s = 0; s < stage_end_.size(); ++s) {
-    for (; i < stage_end_[s]; ++i) h = hash_add64(h, key[words_[i]] & masks_[i]);
+    for (; i < stage_end_[s]; ++i) h = hash_add64(h, key[mw_[i].word] & mw_[i].mask);
     stage_hashes[s] = hash_finish(h, static_cast<uint32_t>(i));
   }
 }
 
 bool Subtable::bucket_equals(uint32_t bucket, const uint64_t* key) const {
   const uint64_t* stored = bucket_key(bucket);
-  for (size_t i = 0; i < words_.size(); ++i) {
-    if ((key[words_[i]] & masks_[i]) != stored[i]) return false;
+  for (size_t i = 0; i < mw_.size(); ++i) {
+    if ((key[mw_[i].word] & mw_[i].mask) != stored[i]) return false;
   }
   return true;
 }
@@ -121,12 +123,12 @@ uint32_t Subtable::new_bucket(const uint64_t* key, uint32_t hash, Rule* head) {
   } else {
     b = static_cast<uint32_t>(buckets_.size());
     buckets_.emplace_back();
-    if (words_.size() > kInlineWords) bucket_keys_.resize(bucket_keys_.size() + words_.size());
+    if (mw_.size() > kInlineWords) bucket_keys_.resize(bucket_keys_.size() + mw_.size());
   }
   buckets_[b].head = head;
   buckets_[b].hash = hash;
   uint64_t* stored = const_cast<uint64_t*>(bucket_key(b));
-  for (size_t i = 0; i < words_.size(); ++i) stored[i] = key[words_[i]] & masks_[i];
+  for (size_t i = 0; i < mw_.size(); ++i) stored[i] = key[mw_[i].word] & mw_[i].mask;
   rule_map_.insert(hash, b + 1);
   return b;
 }
@@ -270,7 +272,7 @@ const Rule* Subtable::lookup(Version version, const uint64_t* key, uint64_t* wc,
       return nullptr;
     }
     for (const size_t end = stage_end_[s]; i < end; ++i) {
-      h = hash_add64(h, key[words_[i]] & masks_[i]);
+      h = hash_add64(h, key[mw_[i].word] & mw_[i].mask);
     }
     if (s == last) break;
     if (!stage_index_[s].contains(hash_finish(h, static_cast<uint32_t>(i)))) {

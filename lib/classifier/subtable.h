@@ -1,8 +1,8 @@
 // Subtable: all rules of a classifier that share one mask.
 //
-// The mask is kept compressed: `words_` lists the key words where the mask is
-// non-zero and `masks_` their mask values, split into stages (`stage_end_`,
-// exclusive ends into words_; empty layout stages are dropped).  Each stage
+// The mask is kept compressed: `mw_` lists the key words where the mask is
+// non-zero with their mask values, split into stages (`stage_end_`,
+// exclusive ends into mw_; empty layout stages are dropped).  Each stage
 // but the last has a HashCounter of the rules' hashes up to that stage; the
 // last stage's full hash keys the rule map.  A bucket holds the rules with
 // one masked value, as a list in decreasing priority order.
@@ -23,6 +23,25 @@
 #include "grebe/classifier/rule.h"
 
 namespace grebe::classifier {
+
+// A vector of at most N elements stored inline (hot subtable data stays in
+// the subtable's own cache lines).
+template <typename T, size_t N>
+class InlineVec {
+ public:
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  void push_back(const T& v) { items_[n_++] = v; }
+  void resize(size_t n) { n_ = n; }
+  T& back() { return items_[n_ - 1]; }
+  const T& back() const { return items_[n_ - 1]; }
+  T& operator[](size_t i) { return items_[i]; }
+  const T& operator[](size_t i) const { return items_[i]; }
+
+ private:
+  T items_[N] = {};
+  size_t n_ = 0;
+};
 
 // One prefix trie as seen by a single classifier lookup: walked at most once,
 // on demand, by the first subtable that needs it.
@@ -81,7 +100,7 @@ class Subtable {
   // Stage and bucket counts, for Classifier::describe().
   size_t n_stages() const { return stage_end_.size(); }
   size_t n_buckets() const { return rule_map_.size(); }
-  size_t n_mask_words() const { return words_.size(); }
+  size_t n_mask_words() const { return mw_.size(); }
 
  private:
   // One cache line: the masked value is compared in the same line that
@@ -104,15 +123,17 @@ class Subtable {
   int64_t find_bucket(const uint64_t* key, uint32_t hash) const;
   bool bucket_equals(uint32_t bucket, const uint64_t* key) const;
   const uint64_t* bucket_key(uint32_t b) const {
-    return words_.size() <= kInlineWords ? buckets_[b].key
-                                         : bucket_keys_.data() + size_t{b} * words_.size();
+    return mw_.size() <= kInlineWords ? buckets_[b].key
+                                      : bucket_keys_.data() + size_t{b} * mw_.size();
   }
   uint32_t new_bucket(const uint64_t* key, uint32_t hash, Rule* head);
   void free_bucket(uint32_t bucket);
   bool check_tries(uint32_t stage, const uint64_t* key, uint64_t* wc, TrieLookup* tries) const;
   void fold_mask(uint64_t* wc, size_t end) const {
-    for (size_t i = 0; i < end; ++i) wc[words_[i]] |= masks_[i];
+    for (size_t i = 0; i < end; ++i) wc[mw_[i].word] |= mw_[i].mask;
   }
+  // Position in mw_ of key word `word`, or mw_.size().
+  size_t find_word(size_t word) const;
   void update_max_priority();
   // Sets up the ports trie if the layout has a ports field that this mask
   // matches in its last stage.
@@ -123,14 +144,17 @@ class Subtable {
   void pin_ports_miss(const uint64_t* key, uint64_t* wc) const;
 
   const KeyLayout& layout_;
-  std::vector<uint64_t> mask_;            // full mask, n_words
-  std::vector<uint16_t> words_;           // key words with a non-zero mask
-  std::vector<uint64_t> masks_;           // mask_[words_[i]]
-  std::vector<uint32_t> stage_end_;       // exclusive ends into words_
-  std::vector<HashCounter> stage_index_;  // stages but the last
-  FlatTable rule_map_;                    // final hash -> bucket + 1
+  std::vector<uint64_t> mask_;  // full mask, n_words
+  struct MaskWord {
+    uint64_t mask;  // mask_[word]
+    uint32_t word;
+  };
+  std::vector<MaskWord> mw_;                            // key words with a non-zero mask
+  InlineVec<uint32_t, kMaxStages> stage_end_;           // exclusive ends into mw_
+  InlineVec<HashCounter, kMaxStages - 1> stage_index_;  // stages but the last
+  FlatTable rule_map_;                                  // final hash -> bucket + 1
   std::vector<Bucket> buckets_;
-  std::vector<uint64_t> bucket_keys_;  // words_.size() per bucket, if > inline
+  std::vector<uint64_t> bucket_keys_;  // mw_.size() per bucket, if > inline
   std::vector<uint32_t> free_buckets_;
   std::vector<Rule*> rules_;            // every rule, for iteration
   std::map<int, uint32_t> priorities_;  // priority -> number of rules
