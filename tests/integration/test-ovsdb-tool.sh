@@ -54,13 +54,14 @@ expect_eq "$("$ours" db-name ours.db)" "Open_vSwitch" "db-name"
 expect_eq "$("$ours" db-version ours.db)" "$("$ours" schema-version "$schema")" "db-version"
 populate "$ours" ours.db
 out=$("$ours" query ours.db "$query")
-echo "$out" | grep -q '"next_cfg":1' || fail "mutate not applied: $out"
-echo "$out" | grep -q '\["hostname","h1"\]' || fail "map insert not applied: $out"
+grep -q '"next_cfg":1' <<< "$out" || fail "mutate not applied: $out"
+grep -q '\["hostname","h1"\]' <<< "$out" || fail "map insert not applied: $out"
 err=$("$ours" query ours.db '["Open_vSwitch",{"op":"insert","table":"Bridge","row":{"name":"x"}}]')
-echo "$err" | grep -q 'not allowed' || fail "query must be read-only: $err"
+grep -q 'not allowed' <<< "$err" || fail "query must be read-only: $err"
 err=$("$ours" create ours.db "$schema" 2>&1 || true)
 expect_eq "$err" "ovsdb-tool: I/O error: ours.db: create failed (File exists)" "create twice"
-"$ours" show-log -mm ours.db | grep -q 'table Bridge insert row "br0"' || fail "show-log -mm"
+out=$("$ours" show-log -mm ours.db)
+grep -q 'table Bridge insert row "br0"' <<< "$out" || fail "show-log -mm"
 cp ours.db compacted.db
 "$ours" compact compacted.db
 expect_eq "$("$ours" query compacted.db "$query" | normalize)" "$("$ours" query ours.db "$query" | normalize)" "compact"
@@ -136,7 +137,8 @@ convq='["Open_vSwitch",
   {"op":"select","table":"Bridge","where":[],"columns":["name","x","ports"]}]'
 expect_eq "$("$stock" query conv-ours.db "$convq" | normalize)" \
   "$("$ours" query conv-stock.db "$convq" | normalize)" "convert"
-"$ours" query conv-ours.db "$convq" | grep -q '"mtu_request":1400' || fail "converted value lost"
+out=$("$ours" query conv-ours.db "$convq")
+grep -q '"mtu_request":1400' <<< "$out" || fail "converted value lost"
 expect_eq "$("$stock" db-version conv-ours.db)" "8.4.0" "converted version"
 expect_eq "$("$stock" needs-conversion conv-ours.db new.ovsschema)" "no" "converted schema"
 
