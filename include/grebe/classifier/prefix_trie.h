@@ -49,8 +49,9 @@ class PrefixTrie {
 
   int32_t new_node(const Prefix128& prefix, unsigned plen, uint32_t n_rules);
   void free_node(int32_t index);
-  // Unlinks `index` (child `side` of `parent`) if it no longer carries
-  // anything, and merges `parent` if that leaves it a pass-through.
+  // Unlinks `index` (a child of `parent`, itself a child of `grandparent`)
+  // if it no longer carries anything, and merges `parent` if that leaves it
+  // an empty pass-through node.
   void prune(int32_t grandparent, int32_t parent, int32_t index);
 
   unsigned field_bits_;
