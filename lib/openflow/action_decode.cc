@@ -95,6 +95,7 @@ Result<Action> decode_set_field(const uint8_t* p, size_t len, uint8_t version) {
   size_t hdr = 4;
   uint32_t exp = 0;
   if (cls == 0xffff) {
+    if (len < 12 || payload < 4) return kBadLen;
     exp = load_be32(h + 4);
     hdr = 8;
     payload -= 4;
@@ -121,9 +122,19 @@ EthAddr mac_at(const uint8_t* p) {
   return m;
 }
 
+// Minimum length of standard action `type` (all fixed-size ones fit in 8
+// bytes except these).
+size_t min_std_len(uint16_t type, uint8_t version) {
+  if (version == kOfp10) return type == 4 || type == 5 || type == 11 ? 16 : 8;
+  if (type == 0) return 16;
+  if (version == kOfp11 && (type == 3 || type == 4)) return 16;
+  return 8;
+}
+
 Result<Action> decode_std(const uint8_t* p, size_t len, uint8_t version) {
   uint16_t type = load_be16(p);
   bool v10 = version == kOfp10;
+  if (len < min_std_len(type, version)) return kBadLen;
   const uint8_t* b = p + 4;
   if (type == 0) {
     if (v10) return Action(ActOutput{load_be16(b), load_be16(b + 2)});

@@ -19,8 +19,8 @@ std::string version_suffix(uint8_t version) {
 
 // The message's name as OVS spells it, or nullptr if OVS would not decode
 // the header at all.
-const char* message_name(const uint8_t* data, const OfpHeader& h) {
-  if (h.type == kOfptVendor && h.length >= 16 && load_be32(data + 8) == kNxVendorId &&
+const char* message_name(const uint8_t* data, size_t size, const OfpHeader& h) {
+  if (h.type == kOfptVendor && h.length >= 16 && size >= 16 && load_be32(data + 8) == kNxVendorId &&
       load_be32(data + 12) == kNxtFlowMod && h.version == kOfp10)
     return "NXT_FLOW_MOD";
   if (h.type == kOfptVendor) return nullptr;
@@ -165,7 +165,7 @@ std::string ofp_to_string(const uint8_t* data, size_t size, int verbosity) {
   if (size < kOfpHeaderLen)
     return strfmt("OpenFlow packet too short (only %zu bytes):\n", size) + hex_dump(data, size);
   OfpHeader h{data[0], data[1], load_be16(data + 2), load_be32(data + 4)};
-  const char* name = h.version >= kOfp10 && h.version <= kOfp15 ? message_name(data, h) : nullptr;
+  const char* name = h.version >= kOfp10 && h.version <= kOfp15 ? message_name(data, size, h) : nullptr;
   std::string head = name ? std::string(name) + version_suffix(h.version) + strfmt(" (xid=0x%x):", h.xid) : "";
   if (h.length > size) {
     std::string s = name ? head + "\n" : "";
