@@ -554,6 +554,81 @@ OdpKeyFitness key_to_flow(nl::Bytes key, Flow* flow, const Flow* src, std::strin
   return parse_l2_5_onward(c, true);
 }
 
+// The exact-match mask for a packet like `flow`: every field the packet
+// actually has (OVS's flow_wildcards_init_for_packet(), without Geneve
+// metadata and NSH, which Flow does not carry).  Used when a datapath
+// returns a flow without a mask.
+FlowWildcards wildcards_for_packet(const Flow& flow) {
+  FlowWildcards wc;
+  Flow& m = wc.masks;
+  const FlowTnl& t = flow.tunnel;
+  if (t.ip_dst || !t.ipv6_dst.is_zero()) {
+    FlowTnl& mt = m.tunnel;
+    std::memset(&mt, 0xff, sizeof mt);
+    mt.pad = 0;
+    if (!(t.flags & text::kTnlFKey)) mt.tun_id = 0;
+  } else if (t.tun_id) {
+    m.tunnel.tun_id = UINT64_MAX;
+  }
+  m.skb_priority = m.pkt_mark = m.ct_mark = m.recirc_id = m.dp_hash = m.in_port = UINT32_MAX;
+  m.ct_state = 0xff;
+  m.ct_zone = 0xffff;
+  m.ct_label = U128{UINT64_MAX, UINT64_MAX};
+  m.packet_type = UINT32_MAX;
+  uint16_t dl_type;
+  if (flow.packet_type == kPacketTypeEthernet) {
+    m.dl_dst = m.dl_src = EthAddr::broadcast();
+    m.dl_type = 0xffff;
+    for (int i = 0; i < kFlowMaxVlans; i++) {
+      m.vlans[i] = {0xffff, 0xffff};  // always show the first zero VLAN
+      if (flow.vlans[i].tci == 0) break;
+    }
+    dl_type = flow.dl_type;
+  } else {
+    dl_type = flow.packet_type & 0xffff;
+  }
+  const In6Addr ones = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                         0xff, 0xff, 0xff, 0xff}};
+  if (dl_type == kEthTypeIp) {
+    m.nw_src = m.nw_dst = m.ct_nw_src = m.ct_nw_dst = UINT32_MAX;
+  } else if (dl_type == kEthTypeIpv6) {
+    m.ipv6_src = m.ipv6_dst = ones;
+    m.ipv6_label = UINT32_MAX;
+    if (flow.nw_proto == kIpProtoIcmpv6 && flow.tp_dst == 0 &&
+        (flow.tp_src == kNdNeighborSolicit || flow.tp_src == kNdNeighborAdvert)) {
+      m.arp_sha = m.arp_tha = EthAddr::broadcast();
+      m.nd_target = ones;
+    } else {
+      m.ct_ipv6_src = m.ct_ipv6_dst = ones;
+    }
+  } else if (dl_type == kEthTypeArp || dl_type == kEthTypeRarp) {
+    m.nw_src = m.nw_dst = UINT32_MAX;
+    m.nw_proto = 0xff;
+    m.arp_sha = m.arp_tha = EthAddr::broadcast();
+    return wc;
+  } else if (eth_type_mpls(dl_type)) {
+    for (int i = 0; i < kFlowMaxMplsLabels; i++) {
+      m.mpls_lse[i] = UINT32_MAX;
+      if (flow.mpls_lse[i] & 0x100) break;
+    }
+    return wc;
+  } else {
+    return wc;  // unknown ethertype: nothing above L2
+  }
+  m.nw_frag = kFlowNwFragMask;
+  m.nw_tos = m.nw_ttl = m.nw_proto = m.ct_nw_proto = 0xff;
+  m.ct_tp_src = m.ct_tp_dst = 0xffff;
+  uint8_t p = flow.nw_proto;
+  if (!(flow.nw_frag & kFlowNwFragLater) &&
+      (p == kIpProtoIcmp || p == kIpProtoIcmpv6 || p == kIpProtoTcp || p == kIpProtoUdp ||
+       p == kIpProtoSctp || p == kIpProtoIgmp)) {
+    m.tp_src = m.tp_dst = 0xffff;
+    if (p == kIpProtoTcp) m.tcp_flags = 0xffff;
+    if (p == kIpProtoIgmp) m.igmp_group_ip4 = UINT32_MAX;
+  }
+  return wc;
+}
+
 }  // namespace
 
 OdpKeyFitness odp_flow_key_to_flow(nl::Bytes key, Flow* flow, std::string* error) {
@@ -568,7 +643,8 @@ OdpKeyFitness odp_flow_key_to_flow(nl::Bytes key, Flow* flow, std::string* error
 OdpKeyFitness odp_flow_key_to_mask(nl::Bytes mask, FlowWildcards* wc, const Flow& flow,
                                    std::string* error) {
   if (mask.empty()) {
-    *wc = FlowWildcards::exact();
+    // No mask: the datapath flow is exact for what the packet has.
+    *wc = wildcards_for_packet(flow);
     return OdpKeyFitness::kPerfect;
   }
   std::string err;

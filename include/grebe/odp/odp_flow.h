@@ -65,7 +65,8 @@ const char* odp_key_fitness_to_string(OdpKeyFitness fitness);
 // key; the flow key in error is: ...".
 OdpKeyFitness odp_flow_key_to_flow(nl::Bytes key, Flow* flow, std::string* error = nullptr);
 // Parses a datapath mask for the key already parsed into `flow`.  An empty
-// mask means exact match.
+// mask means exact match on every field such a packet has (the other
+// fields stay wildcarded, as OVS's flow_wildcards_init_for_packet()).
 OdpKeyFitness odp_flow_key_to_mask(nl::Bytes mask, FlowWildcards* wc, const Flow& flow,
                                    std::string* error = nullptr);
 

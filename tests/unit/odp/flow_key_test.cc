@@ -122,6 +122,25 @@ TEST(FlowKey, VlanAndTunnelRoundTrip) {
   EXPECT_EQ(odp_flow_format(k2.bytes(), m2.bytes(), false), text);
 }
 
+TEST(FlowKey, EmptyMaskMeansExactForThePacket) {
+  nl::AttrBuilder key, mask;
+  ASSERT_TRUE(odp_flow_from_string("in_port(1),eth(src=00:00:00:00:00:01,dst=00:00:00:00:00:02),"
+                                   "eth_type(0x0806),arp(sip=1.1.1.1,tip=2.2.2.2,op=1,"
+                                   "sha=00:00:00:00:00:01,tha=00:00:00:00:00:00)",
+                                   key, &mask)
+                  .ok());
+  Flow flow;
+  ASSERT_EQ(odp_flow_key_to_flow(key.bytes(), &flow), OdpKeyFitness::kPerfect);
+  FlowWildcards wc;
+  ASSERT_EQ(odp_flow_key_to_mask({}, &wc, flow), OdpKeyFitness::kPerfect);
+  EXPECT_EQ(wc.masks.nw_src, UINT32_MAX);
+  EXPECT_EQ(wc.masks.nw_proto, 0xff);
+  EXPECT_EQ(wc.masks.in_port, UINT32_MAX);
+  EXPECT_EQ(wc.masks.tp_src, 0) << "ARP has no L4";
+  EXPECT_EQ(wc.masks.tunnel.ip_dst, 0u) << "no tunnel";
+  EXPECT_EQ(wc.masks.regs[0], 0u) << "metadata stays wildcarded";
+}
+
 TEST(FlowKey, FitnessVerdicts) {
   Flow flow;
   nl::AttrBuilder a;
