@@ -57,6 +57,7 @@ void Rconn::connect(std::string target, std::string name) {
   disconnected_ = false;
   long long now = time_msec();
   fsm_.set_name(name_);
+  fsm_.set_quiet(false);
   fsm_.set_max_tries(UINT_MAX);
   fsm_.disable(now);
   fsm_.enable(now);
@@ -71,6 +72,7 @@ void Rconn::connect_unreliably(std::unique_ptr<Vconn> vconn, std::string name) {
   disconnected_ = false;
   long long now = time_msec();
   fsm_.set_name(name_);
+  fsm_.set_quiet(true);  // accepted connections come and go: DBG, as OVS
   fsm_.disable(now);
   fsm_.set_max_tries(1);
   fsm_.enable(now);
@@ -90,8 +92,8 @@ void Rconn::reconnect() {
 }
 
 void Rconn::disconnect() {
+  fsm_.disable(time_msec());  // first, so the FSM logs no failed attempt
   drop_connection(0, true);
-  fsm_.disable(time_msec());
   target_.clear();
   reliable_ = false;
   disconnected_ = false;
@@ -99,6 +101,10 @@ void Rconn::disconnect() {
 }
 
 bool Rconn::is_connected() const { return vconn_ && !connecting_ && fsm_.is_connected(); }
+
+unsigned Rconn::n_attempted_connections() const {
+  return fsm_.stats(time_msec()).n_attempted_connections;
+}
 
 bool Rconn::is_alive() const { return !disconnected_ && fsm_.is_enabled(); }
 

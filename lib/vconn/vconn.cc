@@ -164,8 +164,10 @@ void Vconn::step_recv_hello() {
   auto r = recv_frame();
   if (!r.ok()) {
     if (r.error().would_block()) return;
+    // A peer that leaves before its hello did not close "normally".
     int code = r.error().code();
-    fail(code == kEof ? ECONNRESET : code);
+    state_ = State::kDisconnected;
+    error_ = code == kEof ? ECONNRESET : code;
     return;
   }
   const OfpMsg& msg = *r;

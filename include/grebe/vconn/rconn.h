@@ -113,6 +113,8 @@ class Rconn {
   // time_msec() of the last connect / disconnect, LLONG_MIN if never.
   long long last_connection() const { return last_connected_; }
   long long last_disconnect() const { return last_disconnected_; }
+  // Connection attempts so far (stream::Reconnect's statistics).
+  unsigned n_attempted_connections() const;
   // Messages waiting in the send queue.
   size_t txq_len() const { return txq_.size(); }
 
