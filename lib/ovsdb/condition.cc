@@ -168,6 +168,14 @@ bool Condition::evaluate(const std::vector<Datum>& fields) const {
   return true;
 }
 
+bool Condition::evaluate_any(const std::vector<Datum>& fields) const {
+  if (clauses_.empty()) return true;
+  for (const Clause& c : clauses_) {
+    if (evaluate_clause(c, fields)) return true;
+  }
+  return false;
+}
+
 std::optional<Uuid> Condition::uuid_eq() const {
   for (const Clause& c : clauses_) {
     if (c.function == Function::kEq && c.column == kColUuid && c.arg.size() == 1) {

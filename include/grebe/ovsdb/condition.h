@@ -33,6 +33,9 @@ class Condition {
 
   // True if every clause holds for 'fields' (an empty condition matches all).
   bool evaluate(const std::vector<Datum>& fields) const;
+  // True if any clause holds, or there are none: monitor conditions are
+  // disjunctions ("monitor_cond").
+  bool evaluate_any(const std::vector<Datum>& fields) const;
   // If one clause is "_uuid == X", returns X: callers look the row up directly.
   std::optional<Uuid> uuid_eq() const;
   bool empty() const { return clauses_.empty(); }
