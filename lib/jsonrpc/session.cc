@@ -246,6 +246,18 @@ const std::string& Session::remote() const { return impl_->remote; }
 size_t Session::backlog() const { return impl_->conn ? impl_->conn->backlog() : 0; }
 Status Session::last_error() const { return impl_->last_error; }
 
+stream::Reconnect::Stats Session::stats() const { return impl_->fsm.stats(time_msec()); }
+
+void Session::set_probe_interval(long long msec) {
+  impl_->fsm.set_probe_interval(static_cast<int>(msec));
+  impl_->step();  // the next deadline may have moved
+}
+
+void Session::set_backoff(long long min_msec, long long max_msec) {
+  impl_->fsm.set_backoff(static_cast<int>(min_msec), static_cast<int>(max_msec));
+  impl_->step();
+}
+
 void Session::force_reconnect() {
   impl_->fsm.force_reconnect(time_msec());
   impl_->step();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "grebe/jsonrpc/message.h"
+#include "grebe/stream/reconnect.h"
 #include "grebe/util/result.h"
 
 namespace grebe::event {
@@ -73,6 +74,12 @@ class Session {
   size_t backlog() const;
   // The last error seen on any connection (ok if none yet).
   Status last_error() const;
+  // Connection statistics for status columns (Manager/Controller "status").
+  stream::Reconnect::Stats stats() const;
+  // Changes the probe interval (0 disables) or backoff bounds at run time,
+  // as the database's inactivity_probe / max_backoff columns do.
+  void set_probe_interval(long long msec);
+  void set_backoff(long long min_msec, long long max_msec);
 
  private:
   struct Impl;

@@ -102,6 +102,10 @@ TEST_F(SessionTest, ConnectsExchangesAndReconnects) {
   ASSERT_TRUE(run_until_warping(loop, clock, [&] { return connects == 2; }));
   EXPECT_GT(s.seqno(), seq);
   EXPECT_EQ(s.last_error().error().code(), kEof);
+  auto st = s.stats();
+  EXPECT_TRUE(st.is_connected);
+  EXPECT_EQ(st.n_successful_connections, 2u);
+  EXPECT_STREQ(st.state, "ACTIVE");
   // force_reconnect drops the healthy connection and makes a new one.
   s.force_reconnect();
   EXPECT_FALSE(s.is_connected());
