@@ -5,6 +5,7 @@
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/ofp_msgs.h"
+#include "grebe/openflow/packet_msgs.h"
 #include "grebe/openflow/text_util.h"
 #include "grebe/util/byteorder.h"
 
@@ -127,6 +128,16 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
     case kOfptFeaturesRequest:
     case kOfptGetConfigRequest:
       return std::string();
+    case kOfptPacketIn: {
+      auto pin = decode_packet_in(data, len);
+      if (!pin.ok()) return pin.error();
+      return format_packet_in_body(*pin, verbosity);
+    }
+    case kOfptPacketOut: {
+      auto po = decode_packet_out(data, len);
+      if (!po.ok()) return po.error();
+      return format_packet_out_body(*po, h.version, verbosity);
+    }
     default:
       break;
   }

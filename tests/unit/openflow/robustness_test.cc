@@ -10,6 +10,7 @@
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_print.h"
+#include "grebe/openflow/packet_msgs.h"
 
 namespace grebe::openflow {
 namespace {
@@ -33,6 +34,9 @@ void decode_everything(const std::vector<uint8_t>& m) {
   (void)decode_flow_mod(m.data(), m.size());
   (void)decode_group_mod(m.data(), m.size());
   (void)decode_meter_mod(m.data(), m.size());
+  (void)decode_packet_in(m.data(), m.size());
+  (void)decode_packet_out(m.data(), m.size());
+  (void)format_packet(m.data(), m.size());
   if (m.size() > 8) {
     (void)nx_pull_match(m.data() + 8, m.size() - 8);
     for (uint8_t v : {kOfp10, kOfp11, kOfp13, kOfp15}) {
