@@ -70,17 +70,20 @@ struct Server::Impl {
   }
 };
 
-void Reply::ok(std::string_view body) const {
-  std::shared_ptr<ConnState> c;
-  if (!state_ || state_->answered) return;
-  state_->answered = true;
+// Sends the one reply a request gets (OVS appends a newline to a non-empty
+// body), then lets the connection read its next request.
+void send_reply(Reply::State* state, bool success, std::string_view body) {
+  if (!state || state->answered) return;
+  state->answered = true;
   COVERAGE_INC(unixctl_replied);
-  c = state_->conn.lock();
-  if (!c) return;
+  auto c = state->conn.lock();
+  if (!c) return;  // the client went away
   std::string text(body);
   if (!text.empty() && text.back() != '\n') text += '\n';
-  VLOG_DBG("replying with success, id=%s: \"%s\"", state_->id.dump().c_str(), text.c_str());
-  (void)c->rpc->send(Message::reply(text, state_->id));
+  VLOG_DBG("replying with %s, id=%s: \"%s\"", success ? "success" : "error",
+           state->id.dump().c_str(), text.c_str());
+  (void)c->rpc->send(success ? Message::reply(text, state->id)
+                             : Message::error_reply(text, state->id));
   c->busy = false;
   // More requests may already be buffered: look at them on the next turn.
   std::weak_ptr<ConnState> weak = c;
@@ -90,23 +93,8 @@ void Reply::ok(std::string_view body) const {
   });
 }
 
-void Reply::error(std::string_view body) const {
-  if (!state_ || state_->answered) return;
-  state_->answered = true;
-  COVERAGE_INC(unixctl_replied);
-  auto c = state_->conn.lock();
-  if (!c) return;
-  std::string text(body);
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  VLOG_DBG("replying with error, id=%s: \"%s\"", state_->id.dump().c_str(), text.c_str());
-  (void)c->rpc->send(Message::error_reply(text, state_->id));
-  c->busy = false;
-  std::weak_ptr<ConnState> weak = c;
-  Server::Impl* server = c->server;
-  server->loop.post([server, weak] {
-    if (auto conn = weak.lock()) server->conn_ready(conn);
-  });
-}
+void Reply::ok(std::string_view body) const { send_reply(state_.get(), true, body); }
+void Reply::error(std::string_view body) const { send_reply(state_.get(), false, body); }
 
 bool Reply::pending() const { return state_ && !state_->answered; }
 event::EventLoop& Reply::loop() const { return *state_->loop; }
