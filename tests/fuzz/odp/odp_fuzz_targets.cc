@@ -7,6 +7,7 @@
 
 #include "grebe/netlink/attr.h"
 #include "grebe/odp/odp_actions.h"
+#include "grebe/odp/odp_commit.h"
 #include "grebe/odp/odp_flow.h"
 #include "grebe/odp/odp_key.h"
 
@@ -49,6 +50,14 @@ void fuzz_odp_attrs(const uint8_t* data, size_t size) {
       nl::AttrBuilder k, m;
       odp_flow_key_from_flow(parms, k);
       odp_flow_key_from_mask(parms, m);
+      // Commit the difference between the flow and its mask viewed as a
+      // flow: arbitrary but well-typed inputs for commit_odp_actions().
+      Flow base = wc.masks;
+      FlowWildcards touched;
+      nl::AttrBuilder acts;
+      (void)commit_odp_actions(flow, &base, acts, &touched, size & 1);
+      commit_odp_tunnel_action(flow, &base, acts);
+      (void)format_odp_actions(acts.bytes());
     }
   }
   auto parsed = nl::parse_attrs(all, kFlowPolicy);
