@@ -142,10 +142,21 @@ TEST(Pidfile, CreateReadAlreadyRunningAndStale) {
   });
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 
+  // --overwrite-pidfile starts anyway and takes the pidfile over.
+  status = in_child([&] {
+    Options o;
+    o.pidfile = pidfile;
+    o.overwrite_pidfile = true;
+    if (!daemonize_start(o).ok()) _exit(14);
+    _exit(slurp(pidfile) == std::to_string(getpid()) + "\n" ? 0 : 15);
+  });
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+
   ASSERT_EQ(write(release[1], "x", 1), 1);
   waitpid(child, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_NE(access(pidfile.c_str(), F_OK), 0) << "pidfile not removed at exit";
+  std::system(("rm -f " + pidfile + ".tmp*").c_str());
 
   // A leftover unlocked pidfile is stale: reported as ESRCH, replaced on start.
   std::ofstream(pidfile) << "99999\n";
