@@ -172,6 +172,14 @@ wait_for "daemon exit" bash -c "! kill -0 $PID 2>/dev/null"
 [ ! -e "$DIR/grebe-testd.$PID.ctl" ] || fail "control socket left behind"
 pass "exit removes pidfile and socket"
 
+# SIGTERM: an orderly exit with the same cleanup.
+"$TESTD" --detach --pidfile --log-file || fail "restart"
+PID=$(daemon_pid); remember "$PID"
+kill -TERM "$PID"
+wait_for "exit on SIGTERM" bash -c "! kill -0 $PID 2>/dev/null"
+[ ! -e "$PIDFILE" ] && [ ! -e "$DIR/grebe-testd.$PID.ctl" ] || fail "SIGTERM left files behind"
+pass "SIGTERM removes pidfile and socket"
+
 # Bad command lines and targets.
 err=$("$TESTD" -vnosuch 2>&1); rc=$?
 [ $rc = 1 ] && [ "$err" = 'grebe-testd: processing "nosuch": no destination, level, or module "nosuch"' ] \
