@@ -22,7 +22,7 @@ started_pids=()
 
 cleanup() {
   for p in "${started_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  if [ -f "$PIDFILE" ]; then kill -KILL "$(cat "$PIDFILE")" 2>/dev/null; fi
+  local p; p=$(cat "$PIDFILE" 2>/dev/null) && kill -KILL "$p" 2>/dev/null
   rm -rf "$DIR"
 }
 trap cleanup EXIT
