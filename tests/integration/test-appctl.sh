@@ -204,13 +204,15 @@ while time.time() < end:
     try: held.append(s.accept())
     except OSError: pass
 PY
-started_pids+=($!)
+HANG=$!
+started_pids+=($HANG)
 wait_for "hang server" test -S "$DIR/hang.sock"
 for tool in "${TOOLS[@]}"; do
   err=$("$tool" -T 1 -t "$DIR/hang.sock" version 2>&1); rc=$?
   [ $rc = 142 ] && echo "$err" | grep -q "fatal_signal|WARN|terminating with signal 14 (Alarm clock)" \
     || fail "$tool --timeout ($rc): $err"
 done
+kill "$HANG" 2>/dev/null; wait "$HANG" 2>/dev/null
 pass "--timeout"
 
 # --monitor restarts the daemon after a crash signal.
