@@ -159,6 +159,35 @@ void format_mpls_push(std::string& out, const char* name, nl::Attr a) {
   appendf(out, ",eth_type=0x%x)", load_be16(a.data() + 4));
 }
 
+// Actions printed as a fixed word or "name(<u32>)"; false if `a` is not one.
+bool format_simple_action(std::string& out, nl::Attr a) {
+  static constexpr struct {
+    uint16_t type;
+    const char* text;  // a printf format taking the u32 argument, if any
+    bool has_arg;
+  } kSimple[] = {
+      {OVS_ACTION_ATTR_METER, "meter(%u)", true},
+      {kActionLbOutput, "lb_output(%u)", true},
+      {OVS_ACTION_ATTR_TRUNC, "trunc(%u)", true},
+      {OVS_ACTION_ATTR_RECIRC, "recirc(%#x)", true},
+      {OVS_ACTION_ATTR_POP_ETH, "pop_eth", false},
+      {OVS_ACTION_ATTR_POP_VLAN, "pop_vlan", false},
+      {OVS_ACTION_ATTR_CT_CLEAR, "ct_clear", false},
+      {OVS_ACTION_ATTR_POP_NSH, "pop_nsh()", false},
+      {kActionDrop, "drop", false},
+  };
+  for (const auto& s : kSimple) {
+    if (s.type != a.type()) continue;
+    if (s.has_arg) {
+      appendf(out, s.text, a.get_u32());
+    } else {
+      out += s.text;
+    }
+    return true;
+  }
+  return false;
+}
+
 void format_odp_action(std::string& out, nl::Attr a) {
   int expected = odp_action_len(a.type());
   if (expected != kLenVariable && a.size() != static_cast<size_t>(expected)) {
@@ -166,18 +195,10 @@ void format_odp_action(std::string& out, nl::Attr a) {
     format_generic_action(out, a);
     return;
   }
+  if (format_simple_action(out, a)) return;
   switch (a.type()) {
-    case OVS_ACTION_ATTR_METER:
-      appendf(out, "meter(%u)", a.get_u32());
-      break;
     case OVS_ACTION_ATTR_OUTPUT:
       format_odp_port(out, a.get_u32());
-      break;
-    case kActionLbOutput:
-      appendf(out, "lb_output(%u)", a.get_u32());
-      break;
-    case OVS_ACTION_ATTR_TRUNC:
-      appendf(out, "trunc(%u)", a.get_u32());
       break;
     case kActionTunnelPop:
       out += "tnl_pop(";
@@ -189,9 +210,6 @@ void format_odp_action(std::string& out, nl::Attr a) {
       break;
     case OVS_ACTION_ATTR_USERSPACE:
       format_userspace_action(out, a);
-      break;
-    case OVS_ACTION_ATTR_RECIRC:
-      appendf(out, "recirc(%#x)", a.get_u32());
       break;
     case OVS_ACTION_ATTR_HASH:
       format_hash(out, a);
@@ -207,17 +225,11 @@ void format_odp_action(std::string& out, nl::Attr a) {
       break;
     }
     case OVS_ACTION_ATTR_PUSH_ETH:
-      out +=
-          "push_eth(src=" + eth_to_string(a.data()) + ",dst=" + eth_to_string(a.data() + 6) + ")";
-      break;
-    case OVS_ACTION_ATTR_POP_ETH:
-      out += "pop_eth";
+      out += "push_eth(src=" + eth_to_string(a.data()) + ",dst=" + eth_to_string(a.data() + 6);
+      out += ')';
       break;
     case OVS_ACTION_ATTR_PUSH_VLAN:
       format_push_vlan(out, a);
-      break;
-    case OVS_ACTION_ATTR_POP_VLAN:
-      out += "pop_vlan";
       break;
     case OVS_ACTION_ATTR_PUSH_MPLS:
       format_mpls_push(out, "push_mpls", a);
@@ -231,25 +243,16 @@ void format_odp_action(std::string& out, nl::Attr a) {
     case OVS_ACTION_ATTR_CT:
       format_ct_action(out, a);
       break;
-    case OVS_ACTION_ATTR_CT_CLEAR:
-      out += "ct_clear";
-      break;
     case OVS_ACTION_ATTR_CLONE:
       out += "clone(";
       format_odp_actions(out, a.payload());
       out += ')';
-      break;
-    case OVS_ACTION_ATTR_POP_NSH:
-      out += "pop_nsh()";
       break;
     case OVS_ACTION_ATTR_CHECK_PKT_LEN:
       format_check_pkt_len(out, a);
       break;
     case OVS_ACTION_ATTR_ADD_MPLS:
       format_mpls_push(out, "add_mpls", a);
-      break;
-    case kActionDrop:
-      out += "drop";
       break;
     default:
       format_generic_action(out, a);

@@ -78,6 +78,34 @@ uint8_t odp_to_ovs_frag(uint8_t frag, bool is_mask) {
                                        : kFlowNwFragAny | kFlowNwFragLater;
 }
 
+bool parse_vxlan_opts(nl::Attr a, FlowTnl* t, std::string* err) {
+  nl::Attr gbp = nl::find_attr(a.payload(), 1 /* OVS_VXLAN_EXT_GBP */);
+  if (!nl::count_attrs(a.payload()).ok() || (gbp.valid() && gbp.size() != 4)) {
+    set_error(err, "error parsing VXLAN options");
+    return false;
+  }
+  if (gbp.valid()) {
+    t->gbp_id = gbp.get_u32() & 0xffff;
+    t->gbp_flags = (gbp.get_u32() >> 16) & 0xff;
+  }
+  return true;
+}
+
+// struct erspan_metadata; false if too short to hold one.
+bool parse_erspan_opts(nl::Attr a, FlowTnl* t) {
+  if (a.size() < 12) return false;
+  int32_t ver;
+  std::memcpy(&ver, a.data(), 4);
+  t->erspan_ver = static_cast<uint8_t>(ver);
+  if (ver == 1) {
+    t->erspan_idx = load_be32(a.data() + 4);
+  } else if (ver == 2) {
+    t->erspan_dir = (a.data()[11] >> 3) & 1;
+    t->erspan_hwid = static_cast<uint8_t>((a.data()[10] & 3) << 4 | a.data()[11] >> 4);
+  }
+  return true;
+}
+
 OdpKeyFitness parse_tunnel(nl::Attr attr, bool is_mask, FlowTnl* t, std::string* err) {
   bool ttl = false, unknown = false;
   for (nl::AttrIterator it(attr.payload()); it.ok(); it.next()) {
@@ -128,34 +156,12 @@ OdpKeyFitness parse_tunnel(nl::Attr attr, bool is_mask, FlowTnl* t, std::string*
       case OVS_TUNNEL_KEY_ATTR_OAM:
         t->flags |= text::kTnlFOam;
         break;
-      case OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS: {
-        nl::Attr gbp = nl::find_attr(a.payload(), 1 /* OVS_VXLAN_EXT_GBP */);
-        if (!nl::count_attrs(a.payload()).ok() || (gbp.valid() && gbp.size() != 4)) {
-          set_error(err, "error parsing VXLAN options");
-          return OdpKeyFitness::kError;
-        }
-        if (gbp.valid()) {
-          t->gbp_id = gbp.get_u32() & 0xffff;
-          t->gbp_flags = (gbp.get_u32() >> 16) & 0xff;
-        }
+      case OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS:
+        if (!parse_vxlan_opts(a, t, err)) return OdpKeyFitness::kError;
         break;
-      }
-      case OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS: {
-        if (a.size() < 12) {
-          unknown = true;
-          break;
-        }
-        int32_t ver;
-        std::memcpy(&ver, a.data(), 4);
-        t->erspan_ver = static_cast<uint8_t>(ver);
-        if (ver == 1) {
-          t->erspan_idx = load_be32(a.data() + 4);
-        } else if (ver == 2) {
-          t->erspan_dir = (a.data()[11] >> 3) & 1;
-          t->erspan_hwid = static_cast<uint8_t>((a.data()[10] & 3) << 4 | a.data()[11] >> 4);
-        }
+      case OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS:
+        if (!parse_erspan_opts(a, t)) unknown = true;
         break;
-      }
       default:  // includes Geneve options, which Flow cannot hold yet
         unknown = true;
         break;

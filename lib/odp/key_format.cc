@@ -118,6 +118,34 @@ void format_packet_type(std::string& out, nl::Attr a, nl::Attr ma, bool verbose)
   chomp(out, ',');
 }
 
+// ct_mark / ct_state / ct_zone: printed only when matched (or verbose).
+void format_ct_key(std::string& out, nl::Attr a, nl::Attr ma, bool exact, bool verbose) {
+  switch (a.type()) {
+    case OVS_KEY_ATTR_CT_MARK:
+      if (verbose || !mask_empty(ma)) format_u32_attr(out, a, ma, exact);
+      break;
+    case OVS_KEY_ATTR_CT_STATE:
+      if (verbose) {
+        appendf(out, "%#x", a.get_u32());
+        if (!exact) appendf(out, "/%#x", mask_empty(ma) ? 0 : ma.get_u32());
+      } else if (!exact) {
+        format_flags_masked(out, ct_state_to_string, a.get_u32(), mask_empty(ma) ? 0 : ma.get_u32(),
+                            UINT32_MAX);
+      } else {
+        format_flags(out, ct_state_to_string, a.get_u32(), '|');
+      }
+      break;
+    case OVS_KEY_ATTR_CT_ZONE:
+      if (verbose || !mask_empty(ma)) {
+        appendf(out, "%#x", a.get_u16());
+        if (!exact) appendf(out, "/%#x", ma.get_u16());
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 // The body of one attribute (inside "name(...)").  Lengths were checked.
 void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
   uint16_t type = a.type();
@@ -141,24 +169,9 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
       format_u32_attr(out, a, ma, exact);
       break;
     case OVS_KEY_ATTR_CT_MARK:
-      if (verbose || !mask_empty(ma)) format_u32_attr(out, a, ma, exact);
-      break;
     case OVS_KEY_ATTR_CT_STATE:
-      if (verbose) {
-        appendf(out, "%#x", a.get_u32());
-        if (!exact) appendf(out, "/%#x", mask_empty(ma) ? 0 : ma.get_u32());
-      } else if (!exact) {
-        format_flags_masked(out, ct_state_to_string, a.get_u32(), mask_empty(ma) ? 0 : ma.get_u32(),
-                            UINT32_MAX);
-      } else {
-        format_flags(out, ct_state_to_string, a.get_u32(), '|');
-      }
-      break;
     case OVS_KEY_ATTR_CT_ZONE:
-      if (verbose || !mask_empty(ma)) {
-        appendf(out, "%#x", a.get_u16());
-        if (!exact) appendf(out, "/%#x", ma.get_u16());
-      }
+      format_ct_key(out, a, ma, exact, verbose);
       break;
     case OVS_KEY_ATTR_CT_LABELS:
       format_u128(out, a.data(), ma.valid() ? ma.data() : nullptr, verbose);

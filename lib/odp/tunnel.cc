@@ -415,36 +415,9 @@ void put_pair(nl::AttrBuilder& key, nl::AttrBuilder* mask, uint16_t type, const 
   if (mask) mask->put_unspec(type, m, len);
 }
 
-// One "name=value" (or "name(...)") field inside tunnel(...); 0 = no match
-// or syntax error.
-size_t parse_tun_field(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask) {
-  struct Simple {
-    const char* name;
-    uint16_t type;
-    size_t (*scan)(const char*, uint8_t*, uint8_t*);
-    size_t len;
-  };
-  static constexpr Simple kSimple[] = {
-      {"tun_id=", OVS_TUNNEL_KEY_ATTR_ID, scan_be64, 8},
-      {"src=", OVS_TUNNEL_KEY_ATTR_IPV4_SRC, scan_ipv4, 4},
-      {"dst=", OVS_TUNNEL_KEY_ATTR_IPV4_DST, scan_ipv4, 4},
-      {"ipv6_src=", OVS_TUNNEL_KEY_ATTR_IPV6_SRC, scan_in6, 16},
-      {"ipv6_dst=", OVS_TUNNEL_KEY_ATTR_IPV6_DST, scan_in6, 16},
-      {"tos=", OVS_TUNNEL_KEY_ATTR_TOS, scan_u8, 1},
-      {"ttl=", OVS_TUNNEL_KEY_ATTR_TTL, scan_u8, 1},
-      {"tp_src=", OVS_TUNNEL_KEY_ATTR_TP_SRC, scan_be16, 2},
-      {"tp_dst=", OVS_TUNNEL_KEY_ATTR_TP_DST, scan_be16, 2},
-  };
-  for (const Simple& f : kSimple) {
-    size_t p = match(s, f.name);
-    if (!p) continue;
-    uint8_t k[16] = {}, m[16];
-    std::memset(m, 0xff, sizeof m);
-    size_t n = f.scan(s + p, k, m);
-    if (!n) return 0;
-    put_pair(key, mask, f.type, k, m, f.len);
-    return p + n;
-  }
+// The nested fields of tunnel(...): erspan(), vxlan(gbp()), geneve(),
+// gtpu() and flags(); 0 = no match or syntax error.
+size_t parse_tun_option(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask) {
   size_t p;
   if ((p = match(s, "erspan("))) {
     uint8_t k[kErspanLen] = {}, m[kErspanLen];
@@ -507,6 +480,40 @@ size_t parse_tun_field(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mas
     if (mask) put_flags(*mask, fmask);
     return p + n + 1;
   }
+  return 0;
+}
+
+// One "name=value" (or "name(...)") field inside tunnel(...); 0 = no match
+// or syntax error.
+size_t parse_tun_field(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask) {
+  struct Simple {
+    const char* name;
+    uint16_t type;
+    size_t (*scan)(const char*, uint8_t*, uint8_t*);
+    size_t len;
+  };
+  static constexpr Simple kSimple[] = {
+      {"tun_id=", OVS_TUNNEL_KEY_ATTR_ID, scan_be64, 8},
+      {"src=", OVS_TUNNEL_KEY_ATTR_IPV4_SRC, scan_ipv4, 4},
+      {"dst=", OVS_TUNNEL_KEY_ATTR_IPV4_DST, scan_ipv4, 4},
+      {"ipv6_src=", OVS_TUNNEL_KEY_ATTR_IPV6_SRC, scan_in6, 16},
+      {"ipv6_dst=", OVS_TUNNEL_KEY_ATTR_IPV6_DST, scan_in6, 16},
+      {"tos=", OVS_TUNNEL_KEY_ATTR_TOS, scan_u8, 1},
+      {"ttl=", OVS_TUNNEL_KEY_ATTR_TTL, scan_u8, 1},
+      {"tp_src=", OVS_TUNNEL_KEY_ATTR_TP_SRC, scan_be16, 2},
+      {"tp_dst=", OVS_TUNNEL_KEY_ATTR_TP_DST, scan_be16, 2},
+  };
+  for (const Simple& f : kSimple) {
+    size_t p = match(s, f.name);
+    if (!p) continue;
+    uint8_t k[16] = {}, m[16];
+    std::memset(m, 0xff, sizeof m);
+    size_t n = f.scan(s + p, k, m);
+    if (!n) return 0;
+    put_pair(key, mask, f.type, k, m, f.len);
+    return p + n;
+  }
+  return parse_tun_option(s, key, mask);
   return 0;
 }
 
