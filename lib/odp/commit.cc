@@ -1,6 +1,7 @@
 // commit_odp_actions(): header changes -> set / set-masked / vlan actions.
 #include <linux/openvswitch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 
@@ -283,6 +284,61 @@ uint32_t commit_icmp(const Flow& flow, Flow* base, nl::AttrBuilder& a, FlowWildc
              : 0;
 }
 
+int count_mpls(const Flow& f) {
+  if (f.dl_type != kEthTypeMpls && f.dl_type != kEthTypeMplsMcast) return 0;
+  int n = 0;
+  for (int i = 0; i < kFlowMaxMplsLabels; i++) {
+    if (f.mpls_lse[i] & 0x100) return i + 1;  // bottom of stack
+    if (f.mpls_lse[i]) n++;
+  }
+  return n;
+}
+
+// Label stack entries the two stacks share, counted from the bottom.
+int count_common_mpls(const Flow& a, int an, const Flow& b, int bn) {
+  int common = 0;
+  for (int i = 0; i < std::min(an, bn); i++) {
+    if (a.mpls_lse[an - 1 - i] != b.mpls_lse[bn - 1 - i]) break;
+    common++;
+  }
+  return common;
+}
+
+bool is_mpls_type(uint16_t t) { return t == kEthTypeMpls || t == kEthTypeMplsMcast; }
+
+// Pops, rewrites and pushes label stack entries so base's stack becomes
+// flow's (OVS's commit_mpls_action(); wildcarding happened in xlate).
+void commit_mpls(const Flow& flow, Flow* base, nl::AttrBuilder& a) {
+  int base_n = count_mpls(*base), flow_n = count_mpls(flow);
+  int common = count_common_mpls(flow, flow_n, *base, base_n);
+  while (base_n > common) {
+    if (base_n - 1 == common && flow_n > common) {
+      // One extra entry on each side: rewrite the top one in place.
+      uint8_t lse[4];
+      store_be32(lse, flow.mpls_lse[flow_n - base_n]);
+      odp_put_set_action(OVS_KEY_ATTR_MPLS, nl::Bytes(lse, 4), a);
+      base->mpls_lse[0] = flow.mpls_lse[flow_n - base_n];
+      common++;
+      continue;
+    }
+    // POP_MPLS needs an MPLS ethertype unless this pop empties the stack.
+    uint16_t dl_type = (!is_mpls_type(flow.dl_type) && base_n > 1) ? kEthTypeMpls : flow.dl_type;
+    odp_put_pop_mpls_action(dl_type, a);
+    for (int i = 1; i < base_n; i++) base->mpls_lse[i - 1] = base->mpls_lse[i];
+    base->mpls_lse[base_n - 1] = 0;
+    if (base_n == 1) base->dl_type = flow.dl_type;
+    base_n--;
+  }
+  while (base_n < flow_n) {
+    uint32_t lse = flow.mpls_lse[flow_n - base_n - 1];
+    odp_put_push_mpls_action(lse, flow.dl_type, a);
+    for (int i = base_n; i >= 1; i--) base->mpls_lse[i] = base->mpls_lse[i - 1];
+    base->mpls_lse[0] = lse;
+    base->dl_type = flow.dl_type;
+    base_n++;
+  }
+}
+
 int count_vlans(const Flow& f) {
   int i = 0;
   while (i < kFlowMaxVlans && (f.vlans[i].tci & kVlanCfi)) i++;
@@ -323,9 +379,17 @@ uint32_t commit_odp_actions(const Flow& flow, Flow* base, nl::AttrBuilder& actio
     commit_header<12>(OVS_KEY_ATTR_ETHERNET, use_masked, flow, base, wc, kEthSpans, actions,
                       get_eth, put_eth);
   }
+  // Make the packet non-MPLS before L3/L4 sets, which would do nothing on
+  // an MPLS packet.
+  bool mpls_done = false;
+  if (is_mpls_type(base->dl_type) && !is_mpls_type(flow.dl_type)) {
+    commit_mpls(flow, base, actions);
+    mpls_done = true;
+  }
   uint32_t slow1 = commit_nw(flow, base, actions, wc, use_masked);
   commit_ports(flow, base, actions, wc, use_masked);
   uint32_t slow2 = commit_icmp(flow, base, actions, wc);
+  if (!mpls_done) commit_mpls(flow, base, actions);
   commit_vlans(flow, base, actions, wc);
   commit_header<4>(OVS_KEY_ATTR_PRIORITY, use_masked, flow, base, wc, kU32Spans, actions,
                    get_u32_priority, put_u32_priority);

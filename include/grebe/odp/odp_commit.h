@@ -5,10 +5,10 @@
 // functions append set / set-masked / push / pop actions turning base into
 // flow, update base, and unwildcard in `wc` every field they changed.
 //
-// Covered: Ethernet addresses, VLAN push/pop, IPv4/IPv6 fields, ARP, ND,
-// TCP/UDP/SCTP ports, ICMP type/code, skb_priority, skb_mark, tunnel.
-// Not yet: MPLS push/pop/set, NSH, encap/decap (xlate must not rely on them
-// here).
+// Covered: Ethernet addresses, VLAN push/pop, MPLS push/pop/set, IPv4/IPv6
+// fields, ARP, ND, TCP/UDP/SCTP ports, ICMP type/code, skb_priority,
+// skb_mark, tunnel.  Not yet: NSH and encap/decap (add_mpls for L3
+// tunnels); xlate must not rely on them here.
 //
 // Pure functions on caller-owned data: safe from any thread.
 #pragma once

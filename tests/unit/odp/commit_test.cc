@@ -89,6 +89,32 @@ TEST(Commit, VlanPushPopReplace) {
   EXPECT_EQ(commit_text(none, &base, &wc, true), "pop_vlan");
 }
 
+TEST(Commit, MplsPushSetPop) {
+  Flow base = tcp_flow(), flow = tcp_flow();
+  flow.dl_type = kEthTypeMpls;
+  flow.mpls_lse[0] = 100u << 12 | 1u << 8 | 64;  // label 100, bos, ttl 64
+  FlowWildcards wc;
+  EXPECT_EQ(commit_text(flow, &base, &wc, true),
+            "push_mpls(label=100,tc=0,ttl=64,bos=1,eth_type=0x8847)");
+  EXPECT_EQ(base.dl_type, kEthTypeMpls);
+  EXPECT_EQ(base.mpls_lse[0], flow.mpls_lse[0]);
+  // A second label on top.
+  Flow two = flow;
+  two.mpls_lse[1] = flow.mpls_lse[0];
+  two.mpls_lse[0] = 200u << 12 | 63;
+  EXPECT_EQ(commit_text(two, &base, &wc, true),
+            "push_mpls(label=200,tc=0,ttl=63,bos=0,eth_type=0x8847)");
+  // Rewrite the top entry: a set, not a pop + push.
+  Flow ttl = two;
+  ttl.mpls_lse[0] = 200u << 12 | 62;
+  EXPECT_EQ(commit_text(ttl, &base, &wc, true), "set(mpls(label=200,tc=0,ttl=62,bos=0))");
+  // Back to IPv4: pop both (the first pop keeps an MPLS ethertype).
+  Flow ip = tcp_flow();
+  EXPECT_EQ(commit_text(ip, &base, &wc, true),
+            "pop_mpls(eth_type=0x8847),pop_mpls(eth_type=0x800)");
+  EXPECT_EQ(base.dl_type, kEthTypeIp);
+}
+
 TEST(Commit, ArpAndIcmpAreSlowPath) {
   Flow base = make_flow(), flow;
   base.dl_type = kEthTypeArp;
