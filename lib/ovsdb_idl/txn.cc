@@ -176,7 +176,9 @@ void Txn::build_row_ops(Json& ops, const std::string& table, const ovsdb::TableS
                         const Uuid& uuid, const Pending& p, bool* changed) const {
   const Row* row = replica_.find(table, uuid);
   if (p.deleted) {
-    if (!p.inserted && row) {
+    // Rows of non-root tables are not deleted explicitly: the server
+    // garbage-collects them once unreferenced (as OVS's IDL leaves it).
+    if (!p.inserted && row && ts.is_root) {
       ops.push_back({{"op", "delete"}, {"table", table}, {"where", uuid_where(uuid)}});
       *changed = true;
     }

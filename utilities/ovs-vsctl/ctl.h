@@ -73,6 +73,11 @@ struct Context {
   std::string& output() { return cmd.output; }
   // Sets 'error' (printf style) and returns false, for "return fail(...)".
   bool fail(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  // Like fail() for a ready message (which may hold any byte, even NUL).
+  bool set_error(std::string message) {
+    error = std::move(message);
+    return false;
+  }
   void invalidate_cache();
 };
 

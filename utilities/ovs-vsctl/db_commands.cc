@@ -33,14 +33,14 @@ bool parse_column_key_value(Context& ctx, const std::string& arg, const TableSch
                             ColumnKeyValue* out) {
   size_t p = 0;
   auto name = ovsdb_idl::parse_token(arg, &p);
-  if (!name) return ctx.fail("%s", name.error().message().c_str());
+  if (!name) return ctx.set_error(name.error().message());
   if (name->empty()) return ctx.fail("%s: missing column name", arg.c_str());
   out->column = get_column(table, *name, &ctx.error);
   if (!out->column) return false;
   if (p < arg.size() && arg[p] == ':') {
     p++;
     auto key = ovsdb_idl::parse_token(arg, &p);
-    if (!key) return ctx.fail("%s", key.error().message().c_str());
+    if (!key) return ctx.set_error(key.error().message());
     out->key = *key;
   }
   if (!want_value) {
@@ -93,9 +93,9 @@ bool set_column(Context& ctx, const TableSchema& table, const Uuid& row, const s
       return ctx.fail("cannot specify key to set for non-map column %s", col.name.c_str());
     }
     auto key = atom_from_text(col.type.key, *ckv.key, &ctx.symtab);
-    if (!key) return ctx.fail("%s", key.error().message().c_str());
+    if (!key) return ctx.set_error(key.error().message());
     auto value = atom_from_text(col.type.value, *ckv.value, &ctx.symtab);
-    if (!value) return ctx.fail("%s", value.error().message().c_str());
+    if (!value) return ctx.set_error(value.error().message());
     Datum d;
     d.keys.push_back(*key);
     d.values.push_back(*value);
@@ -106,7 +106,7 @@ bool set_column(Context& ctx, const TableSchema& table, const Uuid& row, const s
     return true;
   }
   auto d = datum_from_text(col.type, *ckv.value, &ctx.symtab);
-  if (!d) return ctx.fail("%s", d.error().message().c_str());
+  if (!d) return ctx.set_error(d.error().message());
   ctx.txn.write(table.name, row, col.name, std::move(*d));
   return true;
 }
@@ -169,7 +169,7 @@ void cmd_get(Context& ctx) {
       }
       auto key = atom_from_text(col.type.key, *ckv.key, &ctx.symtab);
       if (!key) {
-        ctx.fail("%s", key.error().message().c_str());
+        ctx.set_error(key.error().message());
         return;
       }
       long idx = d ? d->find_key(*key) : -1;
@@ -326,11 +326,11 @@ bool check_condition(Context& ctx, const TableSchema& table, const Uuid& row,
       return ctx.fail("cannot specify key to check for non-map column %s", col.name.c_str());
     }
     auto key = atom_from_text(col.type.key, *ckv.key, &ctx.symtab);
-    if (!key) return ctx.fail("%s", key.error().message().c_str());
+    if (!key) return ctx.set_error(key.error().message());
     type.key = type.value;
     type.value = ovsdb::BaseType();
     auto b = datum_from_text(type, *ckv.value, &ctx.symtab);
-    if (!b) return ctx.fail("%s", b.error().message().c_str());
+    if (!b) return ctx.set_error(b.error().message());
     long idx = have->find_key(*key);
     if (idx < 0 && ckv.op < 6) {
       *satisfied = false;
@@ -342,7 +342,7 @@ bool check_condition(Context& ctx, const TableSchema& table, const Uuid& row,
     return true;
   }
   auto want = datum_from_text(col.type, *ckv.value, &ctx.symtab);
-  if (!want) return ctx.fail("%s", want.error().message().c_str());
+  if (!want) return ctx.set_error(want.error().message());
   *satisfied = evaluate_relop(*have, *want, ckv.op);
   return true;
 }
@@ -395,7 +395,7 @@ void cmd_add(Context& ctx) {
     add_type.n_max = UINT_MAX;
     auto add = datum_from_text(add_type, ctx.argv()[i], &ctx.symtab);
     if (!add) {
-      ctx.fail("%s", add.error().message().c_str());
+      ctx.set_error(add.error().message());
       return;
     }
     result.union_with(*add, type);
@@ -431,7 +431,7 @@ void cmd_remove(Context& ctx) {
       with_values = false;
     }
     if (!rm) {
-      ctx.fail("%s", rm.error().message().c_str());
+      ctx.set_error(rm.error().message());
       return;
     }
     result.subtract(*rm, with_values);

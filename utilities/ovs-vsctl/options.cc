@@ -20,7 +20,9 @@ VLOG_DEFINE_THIS_MODULE(vsctl_options);
 namespace grebe::vsctl {
 
 void fatal(const std::string& message) {
-  fprintf(stderr, "%s: %s\n", program_name().c_str(), message.c_str());
+  // OVS formats messages as C strings, so a NUL ends them.
+  std::string line = program_name() + ": " + message.substr(0, message.find('\0')) + "\n";
+  fwrite(line.data(), 1, line.size(), stderr);
   exit(EXIT_FAILURE);
 }
 

@@ -10,7 +10,8 @@
 //   insert()        -> "insert" with a uuid-name; references to the new row
 //                      anywhere in the transaction become ["named-uuid", ..]
 //   write()         -> "update" of changed columns only
-//   delete_row()    -> "delete"
+//   delete_row()    -> "delete" (root tables only; the server
+//                      garbage-collects unreferenced rows of other tables)
 //   increment(col)  -> "mutate" += 1 then "select" to read the new value
 //                      (the next_cfg pattern)
 //   add_prerequisite(json op) -> any extra op sent first (e.g. a "wait")
