@@ -6,6 +6,7 @@
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/packet_msgs.h"
+#include "grebe/openflow/port_msgs.h"
 #include "grebe/openflow/text_util.h"
 #include "grebe/util/byteorder.h"
 
@@ -20,7 +21,29 @@ std::string version_suffix(uint8_t version) {
 
 // The message's name as OVS spells it, or nullptr if OVS would not decode
 // the header at all.
+bool is_stats(const OfpHeader& h) {
+  return h.version == kOfp10 ? (h.type == 16 || h.type == 17) : (h.type == 18 || h.type == 19);
+}
+bool is_stats_reply(const OfpHeader& h) { return h.type == (h.version == kOfp10 ? 17 : 19); }
+
+// "OFPST_PORT_DESC reply" etc.; nullptr for stats this printer lacks.
+const char* stats_name(uint16_t stype, bool reply) {
+  switch (stype) {
+    case 0: return reply ? "OFPST_DESC reply" : "OFPST_DESC request";
+    case 1: return reply ? "OFPST_FLOW reply" : "OFPST_FLOW request";
+    case 2: return reply ? "OFPST_AGGREGATE reply" : "OFPST_AGGREGATE request";
+    case 3: return reply ? "OFPST_TABLE reply" : "OFPST_TABLE request";
+    case 4: return reply ? "OFPST_PORT reply" : "OFPST_PORT request";
+    case 13: return reply ? "OFPST_PORT_DESC reply" : "OFPST_PORT_DESC request";
+  }
+  return nullptr;
+}
+
 const char* message_name(const uint8_t* data, size_t size, const OfpHeader& h) {
+  if (is_stats(h)) {
+    if (size < 12 || h.length < 12) return nullptr;
+    return stats_name(load_be16(data + 8), is_stats_reply(h));
+  }
   if (h.type == kOfptVendor && h.length >= 16 && size >= 16 && load_be32(data + 8) == kNxVendorId &&
       load_be32(data + 12) == kNxtFlowMod && h.version == kOfp10)
     return "NXT_FLOW_MOD";
@@ -128,6 +151,13 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
     case kOfptFeaturesRequest:
     case kOfptGetConfigRequest:
       return std::string();
+    case kOfptPortStatus: {
+      auto ps = decode_port_status(data, len);
+      if (!ps.ok()) return ps.error();
+      static const char* kReasons[] = {"ADD", "DEL", "MOD"};
+      std::string r = ps->reason < 3 ? kReasons[ps->reason] : strfmt("reason %u", ps->reason);
+      return " " + r + ":" + format_phy_port(ps->port);
+    }
     case kOfptPacketIn: {
       auto pin = decode_packet_in(data, len);
       if (!pin.ok()) return pin.error();
@@ -143,6 +173,38 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
   }
   if (h.type == ofpt_barrier_request(h.version) || h.type == ofpt_barrier_reply(h.version))
     return std::string();
+  if (is_stats(h)) {
+    uint16_t stype = load_be16(data + 8), flags = load_be16(data + 10);
+    size_t body = h.version == kOfp10 ? 12 : 16;
+    if (len < body) return Error(EINVAL, "OFPBRC_BAD_LEN");
+    std::string s;
+    if (flags) {
+      s += " flags=";
+      if (flags & 1) s += "[more]";
+      if (flags & ~1) s += strfmt("[***unknown flags 0x%04x***]", flags & ~1);
+    }
+    bool reply = is_stats_reply(h);
+    if (stype == 13 && reply) {
+      auto ports = decode_port_desc_reply(data, len);
+      if (!ports.ok()) return ports.error();
+      s += "\n";
+      for (const PhyPort& p : *ports) s += format_phy_port(p);
+      return s;
+    }
+    if (stype == 0 && reply) {
+      if (len < body + 1056) return Error(EINVAL, "OFPBRC_BAD_LEN");
+      auto field = [&](size_t off, size_t n) {
+        std::string v(reinterpret_cast<const char*>(data + body + off), n);
+        return v.substr(0, v.find('\0'));
+      };
+      return s + "\nManufacturer: " + field(0, 256) + "\nHardware: " + field(256, 256) +
+             "\nSoftware: " + field(512, 256) + "\nSerial Num: " + field(768, 32) +
+             "\nDP Description: " + field(800, 256) + "\n";
+    }
+    if (stype == 13 && !reply) return s + " port=ANY";
+    if (stype == 0 && !reply) return s;
+    return Error(EINVAL, "OFPBRC_BAD_STAT");
+  }
   if (h.type == 15 && h.version >= kOfp11 && h.version <= kOfp14) {
     auto gm = decode_group_mod(data, len);
     if (!gm.ok()) return gm.error();
@@ -187,7 +249,16 @@ std::string ofp_to_string(const uint8_t* data, size_t size, int verbosity) {
     return strfmt("(***only uses %u bytes out of %zu***)\n", h.length, size) + hex_dump(data, size);
   std::string s;
   bool error = false;
-  if (!name || h.length < kOfpHeaderLen) {
+  // Messages without a body must be exactly a header; OVS rejects them
+  // before naming them.
+  bool bodyless = h.type == kOfptFeaturesRequest || h.type == kOfptGetConfigRequest ||
+                  h.type == ofpt_barrier_request(h.version) ||
+                  h.type == ofpt_barrier_reply(h.version);
+  if (bodyless && h.length != kOfpHeaderLen) name = nullptr;
+  if (!name && bodyless && h.length >= kOfpHeaderLen) {
+    s = "***decode error: OFPBRC_BAD_LEN***\n";
+    error = true;
+  } else if (!name || h.length < kOfpHeaderLen) {
     s = strfmt("***decode error: %s***\n", h.length < kOfpHeaderLen ? "OFPBRC_BAD_LEN" : "OFPBRC_BAD_TYPE");
     error = true;
   } else {
