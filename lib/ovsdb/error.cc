@@ -47,7 +47,18 @@ void serialize(std::string& out, const Json& j) {
     case Json::value_t::null: out += "null"; break;
     case Json::value_t::boolean: out += j.get<bool>() ? "true" : "false"; break;
     case Json::value_t::number_integer: out += std::to_string(j.get<int64_t>()); break;
-    case Json::value_t::number_unsigned: out += std::to_string(j.get<uint64_t>()); break;
+    case Json::value_t::number_unsigned: {
+      // Beyond int64, OVS's parser has made the number a real.
+      uint64_t v = j.get<uint64_t>();
+      if (v <= uint64_t(INT64_MAX)) {
+        out += std::to_string(v);
+      } else {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", double(v));
+        out += buf;
+      }
+      break;
+    }
     case Json::value_t::number_float: {
       char buf[64];
       snprintf(buf, sizeof buf, "%.15g", j.get<double>());

@@ -13,15 +13,17 @@ Row Row::make_default(const TableSchema& table, const Uuid& uuid) {
   return row;
 }
 
+Json Row::to_json(const TableSchema& table) const {
+  Json j = Json::object();
+  for (const ColumnSchema& c : table.columns) j[c.name] = fields[c.index].to_json(c.type);
+  return j;
+}
+
 Json Row::to_json(const TableSchema& table, const std::vector<size_t>& columns) const {
   Json j = Json::object();
-  if (columns.empty()) {
-    for (const ColumnSchema& c : table.columns) j[c.name] = fields[c.index].to_json(c.type);
-  } else {
-    for (size_t i : columns) {
-      const ColumnSchema& c = table.columns[i];
-      j[c.name] = fields[i].to_json(c.type);
-    }
+  for (size_t i : columns) {
+    const ColumnSchema& c = table.columns[i];
+    j[c.name] = fields[i].to_json(c.type);
   }
   return j;
 }

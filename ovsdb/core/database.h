@@ -24,8 +24,9 @@ struct Row {
   Uuid version() const { return std::get<Uuid>(fields[kColVersion].keys[0]); }
   // A row of 'table' with every column at its default value.
   static Row make_default(const TableSchema& table, const Uuid& uuid);
-  // {"column": <value>, ...} for the given columns (all when empty).
-  Json to_json(const TableSchema& table, const std::vector<size_t>& columns = {}) const;
+  // {"column": <value>, ...} for every column, or for exactly 'columns'.
+  Json to_json(const TableSchema& table) const;
+  Json to_json(const TableSchema& table, const std::vector<size_t>& columns) const;
 };
 using RowPtr = std::shared_ptr<const Row>;
 

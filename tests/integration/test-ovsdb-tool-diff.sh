@@ -108,6 +108,39 @@ done <<'CASES'
 {"op":"insert","table":"QoS","row":{"type":"linux-htb","queues":["map",[[1,["named-uuid","q"]]]]}},{"op":"insert","table":"Queue","row":{"dscp":70},"uuid-name":"q"}
 {"op":"insert","table":"QoS","row":{"type":"linux-htb","queues":["map",[[1,["named-uuid","q"]]]]}},{"op":"insert","table":"Queue","row":{"dscp":7},"uuid-name":"q"}
 {"op":"select","table":"QoS","where":[],"columns":["type"]},{"op":"select","table":"Queue","where":[],"columns":["dscp"]}
+{"op":"insert","table":"Bridge","row":{"name":"u1"},"uuid":"01234567-89ab-cdef-0123-456789abcdef","uuid-name":"u"},{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","insert",["named-uuid","u"]]]}
+{"op":"insert","table":"Bridge","row":{"name":"u2"},"uuid":"01234567-89ab-cdef-0123-456789abcdef"}
+{"op":"mutate","table":"Bridge","where":[["name","==","u1"]],"mutations":[["external_ids","insert",["map",[["a","1"],["b","2"],["c","3"]]]]]}
+{"op":"mutate","table":"Bridge","where":[["name","==","u1"]],"mutations":[["external_ids","delete",["map",[["a","9"],["b","2"]]]]]}
+{"op":"select","table":"Bridge","where":[["external_ids","includes",["map",[["a","1"]]]]],"columns":["name","external_ids"]}
+{"op":"select","table":"Bridge","where":[["external_ids","excludes",["map",[["c","3"]]]]],"columns":["name"]}
+{"op":"select","table":"Bridge","where":[["external_ids","==",["map",[["a","1"],["c","3"]]]]],"columns":["name"]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["external_ids","insert",["map",[["a","1"],["a","2"]]]]]}
+{"op":"wait","table":"Bridge","where":[["name","==","u1"]],"columns":["name"],"until":"!=","rows":[{"name":"u1"}],"timeout":0}
+{"op":"wait","table":"Bridge","where":[["name","==","u1"]],"columns":["name"],"until":"==","rows":[{"name":"u1"}],"timeout":0}
+{"op":"wait","table":"Bridge","where":[],"columns":["name"],"until":"==","rows":[{"nam":"u1"}],"timeout":0}
+{"op":"update","table":"Bridge","where":[["name","==","u1"]],"row":{"name":"u1"}}
+{"op":"insert","table":"Interface","row":{"name":"i9","ofport_request":5}},{"op":"mutate","table":"Interface","where":[["name","==","i9"]],"mutations":[["ofport_request","+=",70000]]}
+{"op":"select","table":"Interface","where":[["ofport_request","<",5]]}
+{"op":"insert","table":"Bridge","row":{"name":"x","_uuid":["uuid","01234567-89ab-cdef-0123-456789abcdee"]}}
+{"op":"insert","table":"Bridge","row":{"name":"x","_version":["uuid","01234567-89ab-cdef-0123-456789abcdee"]}}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",9223372036854775807],["next_cfg","+=",9223372036854775807]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",9223372036854775808]]}
+{"op":"mutate","table":"Bridge","where":[["name","==","u1"]],"mutations":[["external_ids","insert",["map",[["k\u00e9y","v\n\"q\""]]]]]},{"op":"select","table":"Bridge","where":[["name","==","u1"]],"columns":["external_ids"]}
+{"op":"select","table":"Bridge","where":[["name","includes","u1"]],"columns":["name"]}
+{"op":"select","table":"Bridge","where":[["name","excludes","u1"]],"columns":["name"]}
+{"op":"select","table":"Bridge","where":[["flood_vlans","<",3]]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["external_ids","+=",1]]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["name","insert","x"]]}
+{"op":"mutate","table":"Bridge","where":[],"mutations":[["external_ids","delete",["set",[1]]]]}
+{"op":"select","table":"Bridge","where":[["name","==","u1"]],"columns":["name"],"sort":["name"]}
+{"op":"insert","table":"Bridge","row":{"name":"x"},"uuid-name":"b"},{"op":"insert","table":"Bridge","row":{"name":"y","mirrors":["named-uuid","b"]}}
+{"op":"delete","table":"Bridge","where":[["name","==","u1"]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["bridges","delete",["uuid","01234567-89ab-cdef-0123-456789abcdef"]]]}
+{"op":"select","table":"Bridge","where":[],"columns":["name"]}
+{"op":"comment","comment":"only a comment"}
+{"op":"select","table":"Bridge","where":[],"columns":[]}
+{"op":"select","table":"Bridge","where":[["_version","!=",["uuid","01234567-89ab-cdef-0123-456789abcdef"]]],"columns":["name"]}
 CASES
 
 # Both databases now hold the same data (UUIDs aside).
