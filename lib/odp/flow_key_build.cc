@@ -181,7 +181,13 @@ void put_metadata(nl::AttrBuilder& b, const OdpFlowKeyParms& parms, const Flow& 
     b.put_u32(OVS_KEY_ATTR_RECIRC_ID, d.recirc_id);
     b.put_u32(OVS_KEY_ATTR_DP_HASH, d.dp_hash);
   }
-  if (export_mask || flow.in_port != kOdppNone) b.put_u32(OVS_KEY_ATTR_IN_PORT, d.in_port);
+  if (export_mask) {
+    // Datapaths match in_port exactly or not at all; a 16-bit OpenFlow-style
+    // exact mask (0xffff) must not become a partial 32-bit one.
+    b.put_u32(OVS_KEY_ATTR_IN_PORT, d.in_port ? UINT32_MAX : 0);
+  } else if (flow.in_port != kOdppNone) {
+    b.put_u32(OVS_KEY_ATTR_IN_PORT, d.in_port);
+  }
   b.put_be32(OVS_KEY_ATTR_PACKET_TYPE, d.packet_type);
 }
 

@@ -141,6 +141,21 @@ TEST(FlowKey, EmptyMaskMeansExactForThePacket) {
   EXPECT_EQ(wc.masks.regs[0], 0u) << "metadata stays wildcarded";
 }
 
+TEST(FlowKey, InPortMaskIsAllOrNothing) {
+  Flow flow = make_flow(), mask = make_flow();
+  flow.in_port = 3;
+  flow.dl_type = 0x1234;
+  mask.in_port = 0xffff;  // what an OpenFlow-port-sized exact mask looks like
+  mask.dl_type = 0xffff;
+  OdpFlowKeyParms parms;
+  parms.flow = &flow;
+  parms.mask = &mask;
+  nl::AttrBuilder k, m;
+  odp_flow_key_from_flow(parms, k);
+  odp_flow_key_from_mask(parms, m);
+  EXPECT_EQ(odp_flow_format(k.bytes(), m.bytes()), "in_port(3),eth(),eth_type(0x1234)");
+}
+
 TEST(FlowKey, FitnessVerdicts) {
   Flow flow;
   nl::AttrBuilder a;
