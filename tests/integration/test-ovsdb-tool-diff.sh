@@ -155,5 +155,55 @@ b=$("$ours" query ours.db "$dump" | mask | sort_rows)
 if [ "$a" != "$b" ]; then
   echo "final contents differ"; echo "  stock: $a"; echo "  ours:  $b"; failed=1
 fi
+# Schema validation: the same errors (or names) for good and bad schemas.
+n_schemas=0
+while IFS= read -r schema_text; do
+  [ -n "$schema_text" ] || continue
+  n_schemas=$((n_schemas + 1))
+  printf '%s\n' "$schema_text" > case.ovsschema
+  a=$("$stock" schema-name case.ovsschema 2>&1 || true)
+  b=$("$ours" schema-name case.ovsschema 2>&1 || true)
+  if [ "$a" != "$b" ]; then
+    echo "schema case $n_schemas differs: $schema_text"
+    echo "  stock: $a"
+    echo "  ours:  $b"
+    failed=1
+  fi
+done <<'SCHEMAS'
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"string","enum":["set",["a",1]]}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"string","enum":"a"}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"integer","enum":["set",[1,2]],"minInteger":0}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"string","minLength":-1}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"string","minLength":5,"maxLength":2}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"real","minReal":5,"maxReal":2}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"uuid","refType":"weak"}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"integer","min":0,"max":0}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"integer","max":"lots"}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"value":"integer"}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"void"}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":5}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"typ":"integer"}}}}}
+{"name":"x","tables":{"T":{"columns":{"a b":{"type":"integer"}}}}}
+{"name":"x","tables":{"T":{"columns":{"_a":{"type":"integer"}}}}}
+{"name":"x","tables":{"T":[]}}
+{"name":"x","tables":[]}
+{"name":"1x","tables":{}}
+{"name":"x","version":"1.2.3.4","tables":{}}
+{"name":"x","version":5,"tables":{}}
+{"name":"x","cksum":5,"tables":{}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"indexes":[[]]}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"indexes":[["a","a"]]}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"indexes":["a"]}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"indexes":[["_uuid"]]}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"maxRows":5000000000}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer"}},"isRoot":1}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"uuid","refTable":"T"},"value":{"type":"uuid","refTable":"Q"}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"string","enum":["set",["b","a","b"]]}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":{"type":"integer","maxInteger":5.5}}}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":"integer","mutable":"no"}}}}}
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"integer","min":1,"max":"unlimited"}}}}}}
+[1]
+SCHEMAS
+
 [ $failed -eq 0 ] || exit 1
-echo "PASS ($n transactions)"
+echo "PASS ($n transactions, $n_schemas schemas)"
