@@ -26,9 +26,10 @@ inline constexpr uint16_t kActionDrop = 26;        // explicit drop, u32 xlate_e
 inline constexpr uint16_t kActionLbOutput = 27;    // lb_output(bond-id)
 
 // Parses datapath actions ("1,2", "push_vlan(vid=1,pcp=0),2", "drop", ...)
-// and appends them to `actions`.  Errors: EINVAL "odp_actions_from_string:
-// error" style messages naming the offending text, E2BIG if the actions do
-// not fit in one netlink attribute.  On error `actions` is unchanged.
+// and appends them to `actions`.  Errors: EINVAL "syntax error at <rest of
+// input>" (OVS's parser only returns the errno; dpctl prints "parsing
+// actions (Invalid argument)"), or E2BIG if the actions do not fit in one
+// netlink attribute.  On error `actions` is unchanged.
 Status odp_actions_from_string(std::string_view s, nl::AttrBuilder& actions,
                                const PortNameMap* port_names = nullptr);
 
