@@ -139,6 +139,22 @@ Result<std::optional<OfpMsg>> Vconn::transact_multiple_noreply(std::vector<OfpMs
   return std::optional<OfpMsg>();
 }
 
+Result<std::vector<OfpMsg>> Vconn::transact_multipart(OfpMsg request) {
+  if (request.size() < openflow::kOfpHeaderLen) return Error(EINVAL, "short request");
+  uint32_t xid = xid_of(request);
+  GREBE_TRY(send_block(std::move(request)));
+  std::vector<OfpMsg> replies;
+  for (;;) {
+    auto r = recv_xid(xid);
+    if (!r.ok()) return r.take_error();
+    bool is_error = (*r)[1] == openflow::kOfptError;
+    // Every version puts the multipart flags right after the 2-byte type.
+    bool more = !is_error && r->size() >= 12 && (load_be16(r->data() + 10) & 1);
+    replies.push_back(std::move(*r));
+    if (!more) return replies;
+  }
+}
+
 Status Vconn::barrier() {
   GREBE_TRY(connect_block());
   auto r = transact(openflow::encode_barrier(false, static_cast<uint8_t>(version()), next_xid()));

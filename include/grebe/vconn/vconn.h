@@ -155,6 +155,10 @@ class Vconn {
   // that draws a reply, which is returned.  (OVS:
   // vconn_transact_multiple_noreply.)
   Result<std::optional<OfpMsg>> transact_multiple_noreply(std::vector<OfpMsg> requests);
+  // Sends a multipart (OF1.0 stats) request and collects every reply with
+  // its xid until one without the "more" flag (OFPSF_REPLY_MORE); an error
+  // reply ends the exchange and is returned as the last element.
+  Result<std::vector<OfpMsg>> transact_multipart(OfpMsg request);
   // Sends a barrier request and waits for its reply.
   Status barrier();
 

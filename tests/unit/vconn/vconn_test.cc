@@ -294,6 +294,44 @@ TEST(VconnBlocking, TransactNoreplyAndBarrier) {
   client.reset();
 }
 
+// Answers a multipart request (OF1.3 type 18) with three parts, the first
+// two flagged "more", after an unrelated message.
+void answer_multipart(Vconn& v, const OfpMsg& m) {
+  if (m[1] != 18) return;
+  uint32_t xid = load_be32(m.data() + 4);
+  (void)v.send_block(openflow::encode_echo(true, m[0], xid + 1));
+  for (int i = 0; i < 3; i++) {
+    openflow::OfpBuf b(m[0], 19, xid);
+    b.put16(load_be16(m.data() + 8));
+    b.put16(i < 2 ? 1 : 0);
+    b.put32(0);
+    b.put32(static_cast<uint32_t>(i));
+    (void)v.send_block(b.finish());
+  }
+}
+
+TEST(VconnBlocking, TransactMultipartCollectsAllParts) {
+  auto pv = listen_local(1u << 4);
+  std::unique_ptr<Vconn> client;
+  std::thread t([&] {
+    auto c = Vconn::open_block(target_of(*pv), 1u << 4, 48, 5000);
+    ASSERT_TRUE(c.ok());
+    client = std::move(*c);
+  });
+  Server server(accept_vconn(*pv), answer_multipart);
+  t.join();
+  ASSERT_TRUE(client);
+  openflow::OfpBuf req(4, 18, 0x99);
+  req.put16(1);  // OFPMP_FLOW... any type
+  req.put16(0);
+  req.put32(0);
+  auto parts = client->transact_multipart(req.finish());
+  ASSERT_TRUE(parts.ok()) << parts.error().to_string();
+  ASSERT_EQ(parts->size(), 3u);
+  for (uint32_t i = 0; i < 3; i++) EXPECT_EQ(load_be32((*parts)[i].data() + 16), i);
+  client.reset();
+}
+
 TEST(VconnOpen, BadNamesFail) {
   auto v = Vconn::open("foo:bar");
   ASSERT_FALSE(v.ok());
@@ -304,11 +342,21 @@ TEST(VconnOpen, BadNamesFail) {
 }
 
 TEST(VconnOpen, TcpDefaultPortIs6653) {
-  // Nothing listens on 127.0.0.1:6653 in the test environment (or if
-  // something does, the connect succeeds): the name must be accepted.
-  auto v = Vconn::open("tcp:127.0.0.1");
+  auto pv = PVconn::open("ptcp:6653:127.0.0.1");
+  if (!pv.ok() && pv.error().code() == EADDRINUSE) GTEST_SKIP() << "port 6653 is in use";
+  ASSERT_TRUE(pv.ok()) << pv.error().to_string();
+  EXPECT_EQ((*pv)->bound_port(), 6653);
+  std::thread t([&] {
+    auto server = accept_vconn(**pv);
+    if (server) {
+      EXPECT_TRUE(server->connect_block(5000).ok());
+    }
+  });
+  auto v = Vconn::open_block("tcp:127.0.0.1", kDefaultVersions, 48, 5000);
+  t.join();
   ASSERT_TRUE(v.ok()) << v.error().to_string();
   EXPECT_EQ((*v)->name(), "tcp:127.0.0.1");
+  EXPECT_EQ((*v)->peer_port(), 6653);
 }
 
 }  // namespace
