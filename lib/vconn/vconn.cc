@@ -101,7 +101,11 @@ Status Vconn::flush_tx() {
     auto n = stream_->send(m.data() + tx_offset_, m.size() - tx_offset_);
     if (!n.ok()) {
       if (n.error().would_block()) return n.take_error();
+      // The connection is dead: drop the backlog so nobody waits to write.
       fail(n.error().code());
+      txq_.clear();
+      tx_offset_ = 0;
+      txq_bytes_ = 0;
       return n.take_error();
     }
     tx_offset_ += *n;
