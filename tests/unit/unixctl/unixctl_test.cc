@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <random>
 #include <cstdlib>
 #include <thread>
 
@@ -132,6 +133,28 @@ TEST_F(UnixctlTest, GarbageDropsOnlyThatConnection) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), jsonrpc::kEof);  // the server hung up
   EXPECT_FALSE(call("version").is_error);      // and still serves others
+}
+
+TEST_F(UnixctlTest, RandomInputNeverHurtsTheServer) {
+  std::mt19937 rng(7);
+  const std::string pieces[] = {"{", "}", "[", "]", "\"", ":", ",", "\\", "method", "params",
+                                "id", "null", "1", "\"version\"", "\"echo\"", " ", "\n",
+                                "\xff", "{\"method\":\"version\",\"params\":[],\"id\":0}"};
+  for (int i = 0; i < 100; i++) {
+    // Connecting faster than the server accepts can overflow its listen
+    // backlog; that is the client's problem, so just retry.
+    auto s = stream::Stream::open_block("unix:" + server_->path(), 5000);
+    for (int retry = 0; retry < 100 && !s.ok(); retry++) {
+      usleep(2000);
+      s = stream::Stream::open_block("unix:" + server_->path(), 5000);
+    }
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error().to_string();
+    std::string junk;
+    for (int n = rng() % 30; n > 0; n--) junk += pieces[rng() % std::size(pieces)];
+    (void)(*s)->send(junk.data(), junk.size());
+  }
+  for (int i = 0; i < 100 && server_->n_connections() > 0; i++) usleep(2000);
+  EXPECT_FALSE(call("version").is_error);
 }
 
 TEST_F(UnixctlTest, VlogCoverageMemoryAndExit) {
