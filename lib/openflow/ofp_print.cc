@@ -2,6 +2,7 @@
 #include "grebe/openflow/ofp_print.h"
 
 #include "grebe/openflow/ofp_codec.h"
+#include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/ofp_msgs.h"
@@ -200,6 +201,17 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
       return s + "\nManufacturer: " + field(0, 256) + "\nHardware: " + field(256, 256) +
              "\nSoftware: " + field(512, 256) + "\nSerial Num: " + field(768, 32) +
              "\nDP Description: " + field(800, 256) + "\n";
+    }
+    if (stype == 1 && !reply) {
+      auto r = decode_flow_stats_request(data, len);
+      if (!r.ok()) return r.error();
+      return s + format_flow_stats_request(*r);
+    }
+    if (stype == 1 && reply) {
+      auto fs = decode_flow_stats_reply(data, len);
+      if (!fs.ok()) return fs.error();
+      for (const FlowStats& f : *fs) s += "\n " + format_flow_stats(f, true, h.version);
+      return s;
     }
     if (stype == 13 && !reply) return s + " port=ANY";
     if (stype == 0 && !reply) return s;

@@ -10,7 +10,9 @@
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_print.h"
+#include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/packet_msgs.h"
+#include "grebe/openflow/port_msgs.h"
 
 namespace grebe::openflow {
 namespace {
@@ -37,6 +39,17 @@ void decode_everything(const std::vector<uint8_t>& m) {
   (void)decode_packet_in(m.data(), m.size());
   (void)decode_packet_out(m.data(), m.size());
   (void)format_packet(m.data(), m.size());
+  (void)decode_flow_stats_reply(m.data(), m.size());
+  (void)decode_flow_stats_request(m.data(), m.size());
+  (void)decode_port_status(m.data(), m.size());
+  (void)decode_port_desc_reply(m.data(), m.size());
+  // Reinterpret the same bytes as other message types too.
+  for (uint8_t type : {10, 12, 13, 15, 17, 19, 29}) {
+    std::vector<uint8_t> t = m;
+    if (t.size() >= 2) t[1] = type;
+    if (t.size() >= 10) t[9] = static_cast<uint8_t>(type & 1 ? 13 : 1);
+    (void)ofp_to_string(t.data(), t.size(), 3);
+  }
   if (m.size() > 8) {
     (void)nx_pull_match(m.data() + 8, m.size() - 8);
     for (uint8_t v : {kOfp10, kOfp11, kOfp13, kOfp15}) {

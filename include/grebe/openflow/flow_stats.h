@@ -1,0 +1,53 @@
+// Flow statistics multipart messages (OFPST_FLOW request/reply) for OF1.0
+// (ofp_match) and OF1.2+ (OXM), and the dump-flows line format.
+//
+// Thread-safety: plain values; functions are pure.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "grebe/openflow/actions.h"
+#include "grebe/openflow/flow_mod.h"
+#include "grebe/util/result.h"
+
+namespace grebe::openflow {
+
+struct FlowStatsRequest {
+  Match match;
+  uint8_t table_id = 0xff;
+  uint32_t out_port = kOfppNone;
+  uint32_t out_group = kOfpgAny;
+  uint64_t cookie = 0, cookie_mask = 0;
+};
+
+struct FlowStats {
+  Match match;
+  uint16_t priority = kDefaultPriority;
+  uint8_t table_id = 0;
+  uint32_t duration_sec = 0, duration_nsec = 0;
+  uint16_t idle_timeout = 0, hard_timeout = 0, importance = 0;
+  uint16_t flags = 0;  // kFf*
+  uint64_t cookie = 0;
+  uint64_t packet_count = 0, byte_count = 0;  // ~0 = unknown ("?")
+  int idle_age = -1, hard_age = -1;           // seconds, -1 = not known
+  ActionList actions;
+};
+
+Result<std::vector<uint8_t>> encode_flow_stats_request(const FlowStatsRequest& r, uint8_t version,
+                                                       uint32_t xid);
+Result<FlowStatsRequest> decode_flow_stats_request(const uint8_t* data, size_t size);
+// One reply message carrying all `stats` (callers split at 64 kB).
+Result<std::vector<uint8_t>> encode_flow_stats_reply(const std::vector<FlowStats>& stats,
+                                                     uint8_t version, uint32_t xid);
+Result<std::vector<FlowStats>> decode_flow_stats_reply(const uint8_t* data, size_t size);
+
+// One dump-flows line ("cookie=0x0, duration=1.5s, table=0, n_packets=...,
+// priority=5,ip actions=drop"); `show_stats` false is --no-stats.
+std::string format_flow_stats(const FlowStats& fs, bool show_stats, uint8_t version,
+                              const PortMap* ports = nullptr);
+// " table=1 out_port=2 <match>" as ofp-print shows a request body.
+std::string format_flow_stats_request(const FlowStatsRequest& r, const PortMap* ports = nullptr);
+
+}  // namespace grebe::openflow
