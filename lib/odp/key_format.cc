@@ -179,6 +179,9 @@ void format_key_body(std::string& out, nl::Attr a, nl::Attr ma, bool verbose) {
     case OVS_KEY_ATTR_TUNNEL:
       format_odp_tun_attr(out, a, ma, verbose);
       break;
+    case OVS_KEY_ATTR_NSH:
+      format_odp_nsh_attr(out, a, ma);
+      break;
     case OVS_KEY_ATTR_IN_PORT:
       if (exact) {
         format_odp_port(out, a.get_u32());
@@ -231,7 +234,9 @@ void build_wildcard_mask(nl::AttrBuilder& b, nl::Attr key, AttrLenFn len_of) {
     b.put_uninit(key.type(), key.size());
     return;
   }
-  AttrLenFn inner = key.type() == OVS_KEY_ATTR_TUNNEL ? odp_tun_key_attr_len : len_of;
+  AttrLenFn inner = key.type() == OVS_KEY_ATTR_TUNNEL ? odp_tun_key_attr_len
+                    : key.type() == OVS_KEY_ATTR_NSH  ? odp_nsh_key_attr_len
+                                                      : len_of;
   size_t nest = b.start_nested(key.type());
   for (nl::AttrIterator it(key.payload()); it.ok(); it.next()) {
     build_wildcard_mask(b, it.attr(), inner);

@@ -401,6 +401,8 @@ Result<size_t> parse_odp_key_mask_attr(const char* s, nl::AttrBuilder& key, nl::
     n = parse_vlan(s + pre, key, mask);
   } else if ((pre = match(s, "mpls("))) {
     n = parse_mpls(s + pre, key, mask);
+  } else if ((pre = match(s, "nsh("))) {
+    n = parse_odp_nsh_attr(s + pre, key, mask);
   } else if ((pre = match(s, "packet_type("))) {
     n = parse_packet_type(s + pre, key, mask);
   } else if ((pre = match(s, "encap("))) {

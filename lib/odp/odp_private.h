@@ -78,6 +78,12 @@ size_t scan_geneve_opts(const char* s, std::vector<uint8_t>* key, std::vector<ui
 // without Geneve metadata); also used for tunnel masks.
 void put_tunnel_key(nl::AttrBuilder& b, const FlowTnl& tunnel);
 
+// nsh(...) contents and its attribute lengths.
+int odp_nsh_key_attr_len(uint16_t type);
+void format_odp_nsh_attr(std::string& out, nl::Attr a, nl::Attr ma);
+// Parses the inside of "nsh(" through ')'; 0 on a syntax error.
+size_t parse_odp_nsh_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask);
+
 // Length sanity check shared by key and tunnel formatting: prints the
 // attribute generically and returns false if its length is wrong.
 using AttrLenFn = int (*)(uint16_t);
