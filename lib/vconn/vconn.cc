@@ -30,6 +30,19 @@ std::string type_text(const OfpMsg& m) {
   return "type " + std::to_string(msg_type(m));
 }
 
+// The first 32 bits of a hello's version-bitmap element (type 1), read
+// without regard to the header version; nullopt if there is none.
+std::optional<uint32_t> hello_bitmap_element(const OfpMsg& m) {
+  size_t ofs = openflow::kOfpHeaderLen;
+  while (ofs + 4 <= m.size()) {
+    uint16_t type = load_be16(m.data() + ofs), len = load_be16(m.data() + ofs + 2);
+    if (len < 4 || ofs + len > m.size()) return std::nullopt;
+    if (type == 1 && len >= 8) return load_be32(m.data() + ofs + 4);
+    ofs += (len + 7u) / 8 * 8;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Vconn::Vconn(std::string name, std::unique_ptr<stream::Stream> stream,
@@ -189,11 +202,17 @@ void Vconn::handle_hello(const OfpMsg& msg) {
   if (bitmap.ok()) {
     peer_versions_ = *bitmap;
   } else {
-    // Like OVS, fall back on "every version up to the header's".
+    // A hello from a version newer than we know is fine: it offers every
+    // version up to its own, or what its bitmap element says.  Anything
+    // else is logged, and OVS falls back the same way.
     uint8_t v = std::min<uint8_t>(msg_version(msg), 31);
     peer_versions_ = ((v == 31 ? 0xffffffffu : (1u << (v + 1)) - 1)) & ~1u;
-    VLOG_WARN_RL(&bad_ofmsg_rl, "%s: unknown data in hello:\n%s", name_.c_str(),
-                 openflow::hex_dump(msg.data(), msg.size()).c_str());
+    if (bitmap.error().message() == "OFPBRC_BAD_VERSION") {
+      if (auto elem = hello_bitmap_element(msg)) peer_versions_ = *elem;
+    } else {
+      VLOG_WARN_RL(&bad_ofmsg_rl, "%s: unknown data in hello:\n%s", name_.c_str(),
+                   openflow::hex_dump(msg.data(), msg.size()).c_str());
+    }
   }
   std::string local_s = version_bitmap_to_string(allowed_versions_);
   std::string peer_s = version_bitmap_to_string(peer_versions_);

@@ -114,6 +114,26 @@ TEST(VconnHello, SendsHelloFailedWithOvsText) {
   EXPECT_EQ(text, "We support version 0x04, you support version 0x01, no common versions.");
 }
 
+TEST(VconnHello, FutureVersionHelloNegotiatesOurHighest) {
+  auto pv = listen_local();
+  auto raw = raw_connect(*pv);
+  auto server = accept_vconn(*pv);
+  raw_send(*raw, bytes({0x09, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01}));
+  Status s = server->connect_block(5000);
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(server->version(), 6);
+  EXPECT_EQ(server->peer_versions(), 0x3feu);
+
+  // With a bitmap element offering 1.3 and "1.9": 1.3.
+  raw = raw_connect(*pv);
+  server = accept_vconn(*pv);
+  raw_send(*raw, bytes({0x09, 0x00, 0x00, 0x10, 0, 0, 0, 1, 0x00, 0x01, 0x00, 0x08, 0x00, 0x00,
+                        0x02, 0x10}));
+  ASSERT_TRUE(server->connect_block(5000).ok());
+  EXPECT_EQ(server->version(), 4);
+  EXPECT_EQ(server->peer_versions(), 0x210u);
+}
+
 TEST(VconnHello, NonHelloFirstMessageIsProtocolError) {
   auto pv = listen_local();
   auto raw = raw_connect(*pv);
