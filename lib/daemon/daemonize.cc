@@ -23,7 +23,7 @@
 #include "grebe/util/vlog.h"
 #include "pidfile_internal.h"
 
-VLOG_DEFINE_THIS_MODULE(daemon);
+static grebe::vlog::Module& vlog_this_module_ = grebe::daemon::daemon_unix_module();
 
 namespace grebe::daemon {
 

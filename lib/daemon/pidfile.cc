@@ -14,7 +14,14 @@
 #include "grebe/util/vlog.h"
 #include "pidfile_internal.h"
 
-VLOG_DEFINE_THIS_MODULE(daemon_unix);
+namespace grebe::daemon {
+// Pidfile, fork and monitor messages share one module, as in OVS.
+vlog::Module& daemon_unix_module() {
+  static vlog::Module m("daemon_unix");
+  return m;
+}
+}  // namespace grebe::daemon
+static grebe::vlog::Module& vlog_this_module_ = grebe::daemon::daemon_unix_module();
 
 namespace grebe::daemon {
 

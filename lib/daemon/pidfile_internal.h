@@ -6,6 +6,7 @@
 #include <string>
 
 #include "grebe/daemon/daemon.h"
+#include "grebe/util/vlog.h"
 
 namespace grebe::daemon {
 
@@ -13,6 +14,9 @@ namespace grebe::daemon {
 // process.  Unless `overwrite`, fails with "PATH: already running as pid N,
 // aborting" when a live daemon holds it.  Registers it for removal at exit.
 Status make_pidfile(const std::string& path, bool overwrite);
+
+// The "daemon_unix" log module shared by this library's files.
+vlog::Module& daemon_unix_module();
 
 // --user: resolves "USER[:GROUP]" (OVS's rules and messages), then switches
 // to it keeping only `caps`.  Must run as root.

@@ -71,7 +71,7 @@ TEST(DaemonOptions, ParsesOvsSpellings) {
   EXPECT_TRUE(o->monitor);
   EXPECT_TRUE(o->overwrite_pidfile);
   EXPECT_EQ(o->unixctl_path.value(), "ctl.sock");
-  EXPECT_EQ(vlog::find_module("daemon")->level(vlog::Dest::kFile), vlog::Level::kDbg);
+  EXPECT_EQ(vlog::find_module("daemon_unix")->level(vlog::Dest::kFile), vlog::Level::kDbg);
 
   auto rel = parse({"--pidfile=x.pid"});
   ASSERT_TRUE(rel.ok());
