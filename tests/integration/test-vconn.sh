@@ -61,6 +61,17 @@ pass "ovs-ofctl show decodes our features and config replies"
 grep -q 'negotiated version 0x04' "$DIR/all.err" || fail "listener did not negotiate 1.3"
 grep -q 'negotiated version 0x06' "$DIR/all.err" || fail "listener did not negotiate 1.5"
 
+# Unix sockets and ovs-ofctl's bridge-name shorthand: br0 means
+# unix:$OVS_RUNDIR/br0.mgmt.
+"$VT" listen "punix:$DIR/br0.mgmt" 2>"$DIR/unix.err" &
+pids+=($!)
+wait_for "br0.mgmt socket" test -S "$DIR/br0.mgmt"
+out=$(timeout 10 "$OFCTL" -O OpenFlow13 probe br0 2>&1) || fail "probe br0: $out"
+out=$(timeout 10 "$OFCTL" -O OpenFlow14 ping br0 8 2>&1) || fail "ping br0: $out"
+grep -q "negotiated version 0x05" "$DIR/unix.err" || fail "br0 ping did not use 1.4"
+[ "$(grep -c "^8 bytes from br0: xid=" <<<"$out")" = 10 ] || fail "ping br0: $out"
+pass "ovs-ofctl reaches our punix: listener as bridge br0"
+
 # 2. Version negotiation failure: we allow 1.0 only, ovs-ofctl 1.3 only.
 start_listener of10 -O OpenFlow10
 out=$(timeout 10 "$OFCTL" -O OpenFlow13 probe tcp:127.0.0.1:$PORT 2>&1) && fail "probe succeeded: $out"
