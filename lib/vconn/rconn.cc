@@ -294,9 +294,9 @@ void Rconn::perform(stream::Reconnect::Action action, long long now) {
       break;
     case stream::Reconnect::Action::kProbe:
       if (vconn_ && !connecting_) {
-        txq_.push_back({openflow::encode_echo(false, static_cast<uint8_t>(version_),
-                                              vconn_->next_xid()),
-                        nullptr});
+        txq_.push_back(
+            {openflow::encode_echo(false, static_cast<uint8_t>(version_), vconn_->next_xid()),
+             nullptr});
         do_tx_work();
       }
       break;

@@ -45,8 +45,7 @@ std::optional<uint32_t> hello_bitmap_element(const OfpMsg& m) {
 
 }  // namespace
 
-Vconn::Vconn(std::string name, std::unique_ptr<stream::Stream> stream,
-             uint32_t allowed_versions)
+Vconn::Vconn(std::string name, std::unique_ptr<stream::Stream> stream, uint32_t allowed_versions)
     : name_(std::move(name)), stream_(std::move(stream)), allowed_versions_(allowed_versions) {}
 
 Vconn::~Vconn() {
@@ -59,8 +58,7 @@ Result<std::unique_ptr<Vconn>> Vconn::open(std::string_view name, uint32_t allow
                                            uint8_t dscp) {
   auto s = stream::Stream::open_with_default_port(name, stream::kOfpPort, dscp);
   if (!s.ok()) return s.take_error();
-  return std::unique_ptr<Vconn>(
-      new Vconn(std::string(name), std::move(*s), allowed_versions));
+  return std::unique_ptr<Vconn>(new Vconn(std::string(name), std::move(*s), allowed_versions));
 }
 
 std::unique_ptr<Vconn> Vconn::from_stream(std::unique_ptr<stream::Stream> stream,
@@ -170,8 +168,8 @@ Status Vconn::connect() {
 }
 
 void Vconn::run() {
-  if (state_ == State::kConnecting || state_ == State::kSendHello ||
-      state_ == State::kRecvHello || state_ == State::kSendError) {
+  if (state_ == State::kConnecting || state_ == State::kSendHello || state_ == State::kRecvHello ||
+      state_ == State::kSendError) {
     (void)connect();
   }
   if (stream_ && !txq_.empty()) (void)flush_tx();
@@ -219,8 +217,7 @@ void Vconn::handle_hello(const OfpMsg& msg) {
   uint32_t common = peer_versions_ & allowed_versions_;
   if (!common) {
     version_ = highest_version(peer_versions_);
-    VLOG_WARN_RL(&bad_ofmsg_rl,
-                 "%s: version negotiation failed (we support %s, peer supports %s)",
+    VLOG_WARN_RL(&bad_ofmsg_rl, "%s: version negotiation failed (we support %s, peer supports %s)",
                  name_.c_str(), local_s.c_str(), peer_s.c_str());
     state_ = State::kSendError;
   } else {

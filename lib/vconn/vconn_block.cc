@@ -43,9 +43,8 @@ Status Vconn::wait_poll(bool want_recv, long long deadline) {
   return ok_status();
 }
 
-Result<std::unique_ptr<Vconn>> Vconn::open_block(std::string_view name,
-                                                 uint32_t allowed_versions, uint8_t dscp,
-                                                 long long timeout_msec) {
+Result<std::unique_ptr<Vconn>> Vconn::open_block(std::string_view name, uint32_t allowed_versions,
+                                                 uint8_t dscp, long long timeout_msec) {
   auto v = open(name, allowed_versions, dscp);
   if (!v.ok()) return v;
   GREBE_TRY((*v)->connect_block(timeout_msec));
@@ -93,8 +92,8 @@ Result<OfpMsg> Vconn::recv_xid(uint32_t xid, std::vector<OfpMsg>* errors) {
     if (errors && (*r)[1] == openflow::kOfptError) {
       errors->push_back(std::move(*r));
     } else {
-      VLOG_DBG_RL(&xid_rl, "%s: received reply with xid %08x != expected %08x", name().c_str(),
-                  got, xid);
+      VLOG_DBG_RL(&xid_rl, "%s: received reply with xid %08x != expected %08x", name().c_str(), got,
+                  xid);
     }
   }
 }
@@ -113,8 +112,8 @@ Result<std::optional<OfpMsg>> Vconn::transact_noreply(OfpMsg request) {
   uint32_t barrier_xid = next_xid();
   if (barrier_xid == request_xid) barrier_xid = next_xid();
   GREBE_TRY(send_block(std::move(request)));
-  GREBE_TRY(send_block(openflow::encode_barrier(false, static_cast<uint8_t>(version()),
-                                                barrier_xid)));
+  GREBE_TRY(
+      send_block(openflow::encode_barrier(false, static_cast<uint8_t>(version()), barrier_xid)));
   std::optional<OfpMsg> reply;
   for (;;) {
     auto r = recv_block();
@@ -125,8 +124,8 @@ Result<std::optional<OfpMsg>> Vconn::transact_noreply(OfpMsg request) {
     } else if (got == barrier_xid) {
       return reply;
     } else {
-      VLOG_DBG_RL(&xid_rl, "%s: received reply with xid %08x not in {%08x, %08x}",
-                  name().c_str(), got, request_xid, barrier_xid);
+      VLOG_DBG_RL(&xid_rl, "%s: received reply with xid %08x not in {%08x, %08x}", name().c_str(),
+                  got, request_xid, barrier_xid);
     }
   }
 }

@@ -55,15 +55,15 @@ class Rconn {
   enum class Role { kEqual, kMaster, kSlave };
 
   struct Handler {
-    std::function<void(OfpMsg&&)> on_message;       // any received message
-    std::function<void(int version)> on_connected;  // version negotiated
+    std::function<void(OfpMsg&&)> on_message;        // any received message
+    std::function<void(int version)> on_connected;   // version negotiated
     std::function<void(int error)> on_disconnected;  // 0 = by request, kEof, errno
   };
 
   // `probe_interval` seconds (0 = no probes, else at least 5 as OVS),
   // `max_backoff` seconds (0 = 8).  Starts in VOID.
-  Rconn(event::EventLoop& loop, int probe_interval, int max_backoff,
-        uint8_t dscp = 48, uint32_t allowed_versions = kDefaultVersions);
+  Rconn(event::EventLoop& loop, int probe_interval, int max_backoff, uint8_t dscp = 48,
+        uint32_t allowed_versions = kDefaultVersions);
   ~Rconn();
   Rconn(const Rconn&) = delete;
   Rconn& operator=(const Rconn&) = delete;

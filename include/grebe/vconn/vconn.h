@@ -136,8 +136,7 @@ class Vconn {
   // non-blocking operation, plus ETIMEDOUT.
   static Result<std::unique_ptr<Vconn>> open_block(std::string_view name,
                                                    uint32_t allowed_versions = kDefaultVersions,
-                                                   uint8_t dscp = 48,
-                                                   long long timeout_msec = -1);
+                                                   uint8_t dscp = 48, long long timeout_msec = -1);
   Status connect_block(long long timeout_msec = -1);
   // Queues `msg` and waits until all queued output is written.
   Status send_block(OfpMsg msg);

@@ -172,8 +172,8 @@ Result<std::unique_ptr<Netdev>> open_linux(std::string_view name_sv) {
   Status s = IoctlSocket().run(name, SIOCGIFINDEX, ifr, "SIOCGIFINDEX");
   if (!s.ok()) {
     int code = s.error().code();
-    return Error(code == ENODEV ? ENODEV : code, name + ": could not open network device " +
-                                                      name + " (" + errno_string(code) + ")");
+    return Error(code == ENODEV ? ENODEV : code, name + ": could not open network device " + name +
+                                                     " (" + errno_string(code) + ")");
   }
   auto ring = PacketRing::open(ifr.ifr_ifindex, true);
   if (!ring.ok()) {

@@ -65,8 +65,8 @@ VnetHdr from_wire(const virtio_net_hdr& h) {
 // header; put it back so the frame is what was on the wire.
 void reinsert_vlan(Packet& p, const tpacket3_hdr* hdr) {
   if (!(hdr->tp_status & TP_STATUS_VLAN_VALID) || p.data.size() < 12) return;
-  uint16_t tpid = (hdr->tp_status & TP_STATUS_VLAN_TPID_VALID) ? hdr->hv1.tp_vlan_tpid
-                                                                : ETH_P_8021Q;
+  uint16_t tpid =
+      (hdr->tp_status & TP_STATUS_VLAN_TPID_VALID) ? hdr->hv1.tp_vlan_tpid : ETH_P_8021Q;
   uint16_t tci = hdr->hv1.tp_vlan_tci;
   uint8_t tag[4] = {uint8_t(tpid >> 8), uint8_t(tpid), uint8_t(tci >> 8), uint8_t(tci)};
   p.data.insert(p.data.begin() + 12, tag, tag + 4);

@@ -51,7 +51,7 @@ class PacketRing {
   // Position inside the current block (packets already consumed).
   unsigned pkts_done_ = 0;
   size_t next_offset_ = 0;
-  size_t accepted_ = 0;       // packets taken by the kernel in this send()
+  size_t accepted_ = 0;         // packets taken by the kernel in this send()
   uint64_t batch_dropped_ = 0;  // packets send() had to drop, ever
 };
 

@@ -79,17 +79,16 @@ int run_listen(uint32_t versions, const std::string& name, const std::string& po
     if (!v.ok()) return;
     auto rc = std::make_unique<Rconn>(loop, 0, 0, 48, versions);
     Rconn* raw = rc.get();
-    rc->set_handler({[raw](OfpMsg&& m) {
-                       std::fprintf(stderr, "received %s\n", type_name(m).c_str());
-                       answer_switch_request(*raw, m);
-                     },
-                     [](int version) {
-                       std::fprintf(stderr, "negotiated version 0x%02x\n", version);
-                     },
-                     [](int error) {
-                       std::fprintf(stderr, "disconnected (%s)\n",
-                                    grebe::vconn::retval_to_string(error).c_str());
-                     }});
+    rc->set_handler(
+        {[raw](OfpMsg&& m) {
+           std::fprintf(stderr, "received %s\n", type_name(m).c_str());
+           answer_switch_request(*raw, m);
+         },
+         [](int version) { std::fprintf(stderr, "negotiated version 0x%02x\n", version); },
+         [](int error) {
+           std::fprintf(stderr, "disconnected (%s)\n",
+                        grebe::vconn::retval_to_string(error).c_str());
+         }});
     rc->connect_unreliably(std::move(*v));
     conns.push_back(std::move(rc));
   });
@@ -118,9 +117,7 @@ int run_connect(uint32_t versions, const std::string& name, int seconds) {
                       (void)rc.send(of::encode_echo(false, m[0], kEchoXid));
                     }
                   },
-                  [](int version) {
-                    std::fprintf(stderr, "negotiated version 0x%02x\n", version);
-                  },
+                  [](int version) { std::fprintf(stderr, "negotiated version 0x%02x\n", version); },
                   nullptr});
   rc.connect(name);
   long long deadline = grebe::time_msec() + seconds * 1000LL;
@@ -154,8 +151,9 @@ int main(int argc, char* argv[]) {
   if (argc - i >= 2 && std::strcmp(argv[i], "connect") == 0) {
     return run_connect(versions, argv[i + 1], argc - i >= 3 ? std::atoi(argv[i + 2]) : 10);
   }
-  std::fprintf(stderr, "usage: %s [-O VERSIONS] listen PVCONN [PORT_FILE]\n"
-                       "       %s [-O VERSIONS] connect VCONN [SECONDS]\n",
+  std::fprintf(stderr,
+               "usage: %s [-O VERSIONS] listen PVCONN [PORT_FILE]\n"
+               "       %s [-O VERSIONS] connect VCONN [SECONDS]\n",
                argv[0], argv[0]);
   return 1;
 }

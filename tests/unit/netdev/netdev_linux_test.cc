@@ -14,7 +14,7 @@ namespace {
 // Enters a fresh namespace once per process and creates gv0 <-> gv1.
 // Returns an empty string on success, else why the tests must skip.
 const std::string& veth_setup() {
-  static const std::string why = [] () -> std::string {
+  static const std::string why = []() -> std::string {
     if (unshare(CLONE_NEWNET) != 0) {
       return std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) +
              " (needs root; veth tests skipped)";
@@ -66,7 +66,7 @@ class NetdevLinuxTest : public ::testing::Test {
 Packet frame(uint16_t type, uint8_t seq, size_t len = 64) {
   Packet p;
   p.data.assign(len, seq);
-  for (int i = 0; i < 6; i++) p.data[i] = 0xff;                    // broadcast
+  for (int i = 0; i < 6; i++) p.data[i] = 0xff;  // broadcast
   uint8_t src[6] = {0x02, 0, 0, 0, 0, 0x42};
   std::copy(src, src + 6, p.data.begin() + 6);
   p.data[12] = uint8_t(type >> 8);

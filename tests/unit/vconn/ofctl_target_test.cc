@@ -1,9 +1,10 @@
+#include "grebe/vconn/ofctl_target.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <thread>
 
-#include "grebe/vconn/ofctl_target.h"
 #include "vconn_test_util.h"
 
 namespace grebe::vconn {
@@ -28,9 +29,9 @@ TEST_F(OfctlTargetTest, Candidates) {
   EXPECT_EQ(ofctl_target_candidates("tcp:1.2.3.4", OfctlTarget::kMgmt), V{"tcp:1.2.3.4"});
   EXPECT_EQ(ofctl_target_candidates("br0", OfctlTarget::kMgmt),
             (V{"unix:br0", "unix:" + dir_ + "/br0.mgmt", "unix:" + dir_ + "/br0.mgmt"}));
-  EXPECT_EQ(ofctl_target_candidates("netdev@br1", OfctlTarget::kSnoop),
-            (V{"unix:netdev@br1", "unix:" + dir_ + "/netdev@br1.snoop",
-               "unix:" + dir_ + "/br1.snoop"}));
+  EXPECT_EQ(
+      ofctl_target_candidates("netdev@br1", OfctlTarget::kSnoop),
+      (V{"unix:netdev@br1", "unix:" + dir_ + "/netdev@br1.snoop", "unix:" + dir_ + "/br1.snoop"}));
 }
 
 TEST_F(OfctlTargetTest, MissingBridgeMessage) {

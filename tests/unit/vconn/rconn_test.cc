@@ -1,11 +1,12 @@
 // Rconn on a real EventLoop and real TCP sockets, with a FakeClock so
 // backoff and probe timing are exact.
+#include "grebe/vconn/rconn.h"
+
 #include <gtest/gtest.h>
 
 #include "grebe/event/event_loop.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/util/clock.h"
-#include "grebe/vconn/rconn.h"
 #include "vconn_test_util.h"
 
 namespace grebe::vconn {
@@ -51,8 +52,8 @@ class RconnTest : public ::testing::Test {
       auto v = pvconn_->accept();
       if (!v.ok()) return;
       auto rc = std::make_unique<Rconn>(loop_, 0, 0);
-      rc->set_handler({[this](OfpMsg&& m) { switch_msgs_.push_back(std::move(m)); }, nullptr,
-                       nullptr});
+      rc->set_handler(
+          {[this](OfpMsg&& m) { switch_msgs_.push_back(std::move(m)); }, nullptr, nullptr});
       rc->connect_unreliably(std::move(*v));
       switches_.push_back(std::move(rc));
     });
@@ -81,8 +82,8 @@ TEST_F(RconnTest, ConnectsAndReportsStatus) {
   rc.set_handler({nullptr, [&](int v) { connected_version = v; }, nullptr});
   rc.connect(target());
   EXPECT_TRUE(rc.is_alive());
-  ASSERT_TRUE(run_until([&] { return rc.is_connected() && !switches_.empty() &&
-                                     switches_[0]->is_connected(); }));
+  ASSERT_TRUE(run_until(
+      [&] { return rc.is_connected() && !switches_.empty() && switches_[0]->is_connected(); }));
   EXPECT_STREQ(rc.state(), "ACTIVE");
   EXPECT_EQ(rc.version(), 6);
   EXPECT_EQ(connected_version, 6);

@@ -16,7 +16,8 @@ TEST(VconnSsl, HelloEchoAndBulkOverSsl) {
   char tmpl[] = "/tmp/grebe-vconn-ssl-XXXXXX";
   std::string d = mkdtemp(tmpl);
   std::string script =
-      "set -e; cd '" + d + "';"
+      "set -e; cd '" + d +
+      "';"
       "ec='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';"
       "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ca;"
       "openssl req $ec -keyout sw.key -out sw.csr -subj /CN=sw;"
@@ -39,9 +40,10 @@ TEST(VconnSsl, HelloEchoAndBulkOverSsl) {
   // Many echoes in flight: records carry several messages, so decrypted
   // bytes wait inside the stream (recv_pending) between reads.
   for (uint32_t i = 0; i < 50; i++) {
-    ASSERT_TRUE((*client)->send(openflow::encode_echo(false, 6, 100 + i,
-                                                      std::vector<uint8_t>(1000, uint8_t(i))))
-                    .ok());
+    ASSERT_TRUE(
+        (*client)
+            ->send(openflow::encode_echo(false, 6, 100 + i, std::vector<uint8_t>(1000, uint8_t(i))))
+            .ok());
   }
   for (uint32_t i = 0; i < 50; i++) {
     auto r = (*client)->recv_xid(100 + i);

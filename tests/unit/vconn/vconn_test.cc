@@ -1,3 +1,5 @@
+#include "grebe/vconn/vconn.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -5,7 +7,6 @@
 
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/util/vlog.h"
-#include "grebe/vconn/vconn.h"
 #include "vconn_test_util.h"
 
 namespace grebe::vconn {
