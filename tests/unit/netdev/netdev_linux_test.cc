@@ -149,6 +149,23 @@ TEST_F(NetdevLinuxTest, BatchSendReceiveAndStats) {
   EXPECT_GE(b_after->rx_bytes - b_before->rx_bytes, 40u * 60);
 }
 
+TEST_F(NetdevLinuxTest, OversizedFrameIsDroppedNotFatal) {
+  auto a = open("gv0");
+  auto b = open("gv1");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->set_mtu(1500).ok());
+  uint64_t dropped_before = a->get_stats()->tx_dropped;
+  PacketBatch out = {frame(0x88b7, 1), frame(0x88b7, 2, 4000), frame(0x88b7, 3)};
+  auto sent = a->send(out);
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(*sent, 2u);
+  EXPECT_EQ(a->get_stats()->tx_dropped - dropped_before, 1u);
+  PacketBatch got = receive(*b, 0x88b7, 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].data, out[0].data);
+  EXPECT_EQ(got[1].data, out[2].data);
+}
+
 TEST_F(NetdevLinuxTest, VlanTagSurvivesTheRing) {
   auto a = open("gv0");
   auto b = open("gv1");
