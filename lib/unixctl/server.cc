@@ -33,6 +33,9 @@ using jsonrpc::Message;
 
 namespace {
 grebe::vlog::RateLimit rl(5, 5);
+
+// JSON text for logs; never throws (invalid UTF-8 is replaced).
+std::string to_text(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 }
 
 struct ConnState {
@@ -72,7 +75,7 @@ struct Server::Impl {
 
 // Sends the one reply a request gets (OVS appends a newline to a non-empty
 // body), then lets the connection read its next request.
-void send_reply(Reply::State* state, bool success, std::string_view body) {
+static void send_reply(Reply::State* state, bool success, std::string_view body) {
   if (!state || state->answered) return;
   state->answered = true;
   COVERAGE_INC(unixctl_replied);
@@ -81,7 +84,7 @@ void send_reply(Reply::State* state, bool success, std::string_view body) {
   std::string text(body);
   if (!text.empty() && text.back() != '\n') text += '\n';
   VLOG_DBG("replying with %s, id=%s: \"%s\"", success ? "success" : "error",
-           state->id.dump().c_str(), text.c_str());
+           to_text(state->id).c_str(), text.c_str());
   (void)c->rpc->send(success ? Message::reply(text, state->id)
                              : Message::error_reply(text, state->id));
   c->busy = false;
@@ -139,8 +142,8 @@ void Server::Impl::conn_ready(const std::shared_ptr<ConnState>& c) {
 
 void Server::Impl::process(const std::shared_ptr<ConnState>& c, Message& request) {
   COVERAGE_INC(unixctl_received);
-  VLOG_DBG("received request %s%s, id=%s", request.method.c_str(), request.params.dump().c_str(),
-           request.id.dump().c_str());
+  VLOG_DBG("received request %s%s, id=%s", request.method.c_str(), to_text(request.params).c_str(),
+           to_text(request.id).c_str());
   auto state = std::make_shared<Reply::State>();
   state->loop = &loop;
   state->conn = c;
