@@ -251,6 +251,9 @@ void format_odp_action(std::string& out, nl::Attr a) {
     case OVS_ACTION_ATTR_CHECK_PKT_LEN:
       format_check_pkt_len(out, a);
       break;
+    case OVS_ACTION_ATTR_PUSH_NSH:
+      format_push_nsh_action(out, a);
+      break;
     case OVS_ACTION_ATTR_ADD_MPLS:
       format_mpls_push(out, "add_mpls", a);
       break;

@@ -261,6 +261,10 @@ Result<size_t> parse_odp_action__(const char* s, nl::AttrBuilder& actions, const
   }
   if (match(s, "check_pkt_len(")) return parse_check_pkt_len(s, actions, names, depth);
   if (match(s, "tnl_push(")) return parse_tnl_push_action(s, actions);
+  if (match(s, "push_nsh(")) {
+    size_t n = parse_push_nsh_action(s, actions);
+    return n ? Result<size_t>(n) : action_syntax_error();
+  }
   auto ct = parse_ct_action(s, actions);
   if (!ct.ok() || *ct) return ct;
   return action_syntax_error();

@@ -3,6 +3,8 @@
 #include <linux/openvswitch.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "grebe/util/byteorder.h"
 #include "odp_private.h"
@@ -168,6 +170,102 @@ size_t parse_odp_nsh_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* 
   m.path_hdr = spi_mask << 8 | si_mask;
   put_nsh(key, k, false);
   if (mask) put_nsh(*mask, m, true);
+  return p + 1 - s;
+}
+
+void format_push_nsh_action(std::string& out, nl::Attr attr) {
+  NshKey k;
+  nl::Attr md2;
+  // The payload is one OVS_KEY_ATTR_NSH nest holding the NSH key attributes.
+  nl::AttrIterator outer(attr.payload());
+  nl::Bytes inner = outer.ok() ? outer.attr().payload() : nl::Bytes();
+  for (nl::AttrIterator it(inner); it.ok(); it.next()) {
+    nl::Attr a = it.attr();
+    int want = odp_nsh_key_attr_len(a.type());
+    if (want >= 0 && a.size() != static_cast<size_t>(want)) continue;  // malformed: skip
+    if (a.type() == OVS_NSH_KEY_ATTR_MD2) md2 = a;
+    decode(a, &k);
+  }
+  appendf(out, "push_nsh(flags=%u,ttl=%u,mdtype=%u,np=%u,spi=0x%x,si=%u", k.flags, k.ttl, k.mdtype,
+          k.np, k.path_hdr >> 8, k.path_hdr & 0xff);
+  if (k.mdtype == kMdType1) {
+    for (int i = 0; i < 4; i++) appendf(out, ",c%d=0x%x", i + 1, k.context[i]);
+  } else if (k.mdtype == 2) {
+    out += ",md2=";
+    put_hex(out, md2.valid() ? md2.data() : nullptr, md2.valid() ? md2.size() : 0);
+  } else {
+    out += ",<error: unknown mdtype>";
+  }
+  out += ')';
+}
+
+// "push_nsh(...)" -> chars consumed or 0.  Defaults as OVS: MD type 1,
+// ttl 63, next protocol Ethernet (3), SPI 0, SI 255.
+size_t parse_push_nsh_action(const char* s, nl::AttrBuilder& actions) {
+  size_t n = match(s, "push_nsh(");
+  if (!n) return 0;
+  NshKey k;
+  k.ttl = 63;
+  k.mdtype = kMdType1;
+  k.np = 3;
+  uint32_t spi = 0, si = 255;
+  std::vector<uint8_t> md2;
+  const char* p = s + n;
+  for (;;) {
+    p += std::strspn(p, kDelimiters);
+    if (*p == ')') break;
+    uint32_t v;
+    Scan f(p);
+    if (Scan(p).lit("flags=").num(&v).ok()) {
+      f.lit("flags=").num(&k.flags);
+    } else if (Scan(p).lit("ttl=").num(&v).ok()) {
+      f.lit("ttl=").num(&k.ttl);
+    } else if (Scan(p).lit("mdtype=").num(&v).ok()) {
+      f.lit("mdtype=").num(&k.mdtype);
+      if (k.mdtype != kMdType1 && k.mdtype != 2) return 0;
+    } else if (Scan(p).lit("np=").num(&v).ok()) {
+      f.lit("np=").num(&k.np);
+    } else if (Scan(p).lit("spi=0x").num(&v, 16).ok()) {
+      f.lit("spi=0x").num(&spi, 16);
+    } else if (Scan(p).lit("si=").num(&v).ok()) {
+      f.lit("si=").num(&si);
+    } else if (k.mdtype == kMdType1 && p[0] == 'c' && p[1] >= '1' && p[1] <= '4') {
+      int i = p[1] - '1';
+      f.lit(std::string{'c', p[1], '=', '0', 'x'}.c_str()).num(&k.context[i], 16);
+    } else if (k.mdtype == 2 && match(p, "md2=0x")) {
+      const char* h = p + 6;
+      size_t len = std::strspn(h, "0123456789abcdefABCDEF");
+      if (len > 2 * 248) return 0;
+      md2.clear();
+      for (size_t i = 0; i + 1 < len; i += 2) {
+        unsigned long long b;
+        std::string byte(h + i, 2);
+        scan_uint(byte.c_str(), &b, 16);
+        md2.push_back(static_cast<uint8_t>(b));
+      }
+      md2.resize((md2.size() + 3) & ~size_t{3}, 0);  // padded to 4 bytes
+      f.lit("md2=0x");
+      p = h + len;
+      continue;
+    } else {
+      return 0;
+    }
+    if (!f.ok()) return 0;
+    p = f.pos();
+  }
+  k.path_hdr = spi << 8 | (si & 0xff);
+  size_t nest = actions.start_nested(OVS_ACTION_ATTR_PUSH_NSH);
+  if (k.mdtype == 2) {
+    size_t inner = actions.start_nested(OVS_KEY_ATTR_NSH);
+    uint8_t base[kBaseLen] = {k.flags, k.ttl, k.mdtype, k.np};
+    store_be32(base + 4, k.path_hdr);
+    actions.put_unspec(OVS_NSH_KEY_ATTR_BASE, base, sizeof base);
+    if (!md2.empty()) actions.put_unspec(OVS_NSH_KEY_ATTR_MD2, md2.data(), md2.size());
+    actions.end_nested(inner);
+  } else {
+    put_nsh(actions, k, false);
+  }
+  actions.end_nested(nest);
   return p + 1 - s;
 }
 

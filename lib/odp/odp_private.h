@@ -84,6 +84,11 @@ void format_odp_nsh_attr(std::string& out, nl::Attr a, nl::Attr ma);
 // Parses the inside of "nsh(" through ')'; 0 on a syntax error.
 size_t parse_odp_nsh_attr(const char* s, nl::AttrBuilder& key, nl::AttrBuilder* mask);
 
+// push_nsh(...) action: formats / parses (through ')', 0 = no match or
+// syntax error).
+void format_push_nsh_action(std::string& out, nl::Attr attr);
+size_t parse_push_nsh_action(const char* s, nl::AttrBuilder& actions);
+
 // Length sanity check shared by key and tunnel formatting: prints the
 // attribute generically and returns false if its length is wrong.
 using AttrLenFn = int (*)(uint16_t);

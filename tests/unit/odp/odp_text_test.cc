@@ -239,6 +239,11 @@ TEST(OdpActionsText, ExtrasBeyondTheCorpus) {
   EXPECT_EQ(roundtrip_actions("set(skb_mark(0x5))"), "set(skb_mark(0x5))");
   EXPECT_EQ(roundtrip_actions("set(ipv4(ttl=63))"), "set(ipv4(ttl=63))");
   EXPECT_EQ(roundtrip_actions("drop"), "drop");
+  EXPECT_EQ(roundtrip_actions("push_nsh(spi=0x10,si=3,c1=0xa),pop_nsh()"),
+            "push_nsh(flags=0,ttl=63,mdtype=1,np=3,spi=0x10,si=3,c1=0xa,c2=0x0,c3=0x0,c4=0x0),"
+            "pop_nsh()");
+  EXPECT_EQ(roundtrip_actions("push_nsh(mdtype=2,np=1,spi=0x1,si=1,md2=0x0102030405)"),
+            "push_nsh(flags=0,ttl=63,mdtype=2,np=1,spi=0x1,si=1,md2=0x102030405000000)");
   EXPECT_EQ(format_odp_actions(nl::Bytes()), "drop");
   EXPECT_EQ(roundtrip_actions("userspace(pid=1)"),
             "userspace(pid=1,userdata(" + std::string(96, '0') + "))");
