@@ -102,7 +102,10 @@ done < "$tmp/seed.txt"
 for args in "-F nxm parse-flow in_port=1,actions=drop" \
             "-F OXM-OpenFlow13 parse-flow in_port=1,actions=drop" \
             "-O OpenFlow13 -F OpenFlow10 parse-flow in_port=1,actions=drop" \
-            "parse-flow" "no-such-command x"; do
+            "parse-flow" "no-such-command x" \
+            "encode-hello 0x12" "encode-hello 0x3e" "encode-hello 0x42" \
+            "ofp-print 0106002000000005000000000000000100000100fe000000000000c700000fff" \
+            "ofp-print 04010010000000050004000501020304" "ofp-print 01"; do
   n=$((n + 1))
   # shellcheck disable=SC2086
   want=$(run "$stock" $args)

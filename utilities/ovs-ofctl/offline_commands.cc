@@ -6,6 +6,7 @@
 
 #include "grebe/openflow/flow_mod.h"
 #include "grebe/openflow/group_meter.h"
+#include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/ofp_print.h"
 #include "ofctl.h"
 
@@ -105,6 +106,28 @@ int cmd_ofp_parse(const Options& opts, const std::vector<std::string>& args) {
   return 0;
 }
 
+// The stdio hex dump style (separator before each byte, '-' before the
+// ninth), used where ovs-ofctl writes straight to stdout.
+void print_hex_dump(const std::vector<uint8_t>& data) {
+  for (size_t ofs = 0; ofs < data.size(); ofs += 16) {
+    std::printf("%08zx ", ofs);
+    for (size_t i = 0; i < 16 && ofs + i < data.size(); ++i)
+      std::printf("%c%02x", i == 8 ? '-' : ' ', data[ofs + i]);
+    std::printf("\n");
+  }
+}
+
+// "encode-hello BITMAP": the hello offering those versions, as hex and text.
+int cmd_encode_hello(const Options& opts, const std::vector<std::string>& args) {
+  (void)opts;
+  uint32_t bitmap = static_cast<uint32_t>(strtoul(args[0].c_str(), nullptr, 0));
+  if (!(bitmap & 0x7e)) return fail("no supported OpenFlow version in bitmap " + args[0]);
+  std::vector<uint8_t> hello = encode_hello(bitmap & 0x7e, 1);
+  print_hex_dump(hello);
+  std::fputs(ofp_to_string(hello.data(), hello.size(), 0).c_str(), stdout);
+  return 0;
+}
+
 // "parse-group GROUP": parses a group spec and prints the group_mod.
 int cmd_parse_group(const Options& opts, const std::vector<std::string>& args) {
   auto r = parse_group_mod(args[0], GroupCommand::kAdd);
@@ -124,6 +147,7 @@ const std::vector<Command>& offline_commands() {
       {"parse-flows", 1, 1, cmd_parse_flows},
       {"ofp-print", 1, 2, cmd_ofp_print},
       {"parse-group", 1, 1, cmd_parse_group},
+      {"encode-hello", 1, 1, cmd_encode_hello},
       {"ofp-parse", 1, 1, cmd_ofp_parse},
   };
   return kCommands;
