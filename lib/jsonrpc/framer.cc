@@ -78,6 +78,11 @@ Status Framer::feed(std::string_view data) {
 Status Framer::finish_value() {
   try {
     ready_.push_back(Json::parse(current_));
+  } catch (const Json::out_of_range& e) {
+    // e.g. "1e999": OVS reports numbers it cannot represent the same way.
+    failed_ = true;
+    return Error(EPROTO, position(value_start_line_, value_start_column_, value_start_byte_) +
+                             "number outside valid range");
   } catch (const Json::parse_error& e) {
     // Point at the offending byte within the stream, like OVS does.
     size_t off = e.byte > 0 ? e.byte - 1 : 0;

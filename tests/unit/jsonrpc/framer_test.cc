@@ -99,6 +99,19 @@ TEST(Framer, GarbageGivesOvsStyleErrors) {
   }
   {
     Framer f;
+    Status s;
+    frame_all(f, "{\"a\":1e999}", &s);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.error().message().find("number outside valid range"), std::string::npos);
+  }
+  {
+    Framer f;
+    Status s;
+    frame_all(f, "{\"a\":\"\xff\xfe\"}", &s);  // invalid UTF-8 in a string
+    ASSERT_FALSE(s.ok());
+  }
+  {
+    Framer f;
     EXPECT_TRUE(frame_all(f, "{\"a\":[1,").empty());
     EXPECT_TRUE(f.mid_value());  // truncated: the caller reports it at EOF
   }
