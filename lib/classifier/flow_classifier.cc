@@ -17,15 +17,22 @@ KeyLayout build_flow_layout() {
   KeyLayout l;
   l.n_words = kFlowU64s;
   l.stage_ends.assign(std::begin(kFlowStageEnd), std::end(kFlowStageEnd));
+  const size_t tunnel = offsetof(Flow, tunnel);
+  static_assert(offsetof(FlowTnl, tun_id) % 8 == 0, "tun_id must be one key word");
   l.prefix_fields = {
       u32_field("nw_dst", offsetof(Flow, nw_dst)),
       u32_field("nw_src", offsetof(Flow, nw_src)),
       PrefixField::network_order("ipv6_dst", offsetof(Flow, ipv6_dst), 16),
       PrefixField::network_order("ipv6_src", offsetof(Flow, ipv6_src), 16),
-      u32_field("tun_dst", offsetof(Flow, tunnel) + offsetof(FlowTnl, ip_dst)),
-      u32_field("tun_src", offsetof(Flow, tunnel) + offsetof(FlowTnl, ip_src)),
+      u32_field("tun_dst", tunnel + offsetof(FlowTnl, ip_dst)),
+      u32_field("tun_src", tunnel + offsetof(FlowTnl, ip_src)),
       u32_field("ct_nw_dst", offsetof(Flow, ct_nw_dst)),
       u32_field("ct_nw_src", offsetof(Flow, ct_nw_src)),
+      PrefixField::host_order("tun_id", (tunnel + offsetof(FlowTnl, tun_id)) / 8, 63, 64),
+      PrefixField::network_order("tun_ipv6_dst", tunnel + offsetof(FlowTnl, ipv6_dst), 16),
+      PrefixField::network_order("tun_ipv6_src", tunnel + offsetof(FlowTnl, ipv6_src), 16),
+      PrefixField::network_order("ct_ipv6_dst", offsetof(Flow, ct_ipv6_dst), 16),
+      PrefixField::network_order("ct_ipv6_src", offsetof(Flow, ct_ipv6_src), 16),
   };
   // OVS's ports trie field: tp_src then tp_dst, each a host-order uint16
   // (most significant byte at the higher address on this little-endian host).
@@ -49,10 +56,22 @@ std::string_view canonical_prefix_field(std::string_view name) {
     std::string_view ours;
   };
   static constexpr Alias kAliases[] = {
-      {"nw_src", "nw_src"},       {"ip_src", "nw_src"},     {"nw_dst", "nw_dst"},
-      {"ip_dst", "nw_dst"},       {"ipv6_src", "ipv6_src"}, {"ipv6_dst", "ipv6_dst"},
-      {"tun_src", "tun_src"},     {"tun_dst", "tun_dst"},   {"ct_nw_src", "ct_nw_src"},
+      {"nw_src", "nw_src"},
+      {"ip_src", "nw_src"},
+      {"nw_dst", "nw_dst"},
+      {"ip_dst", "nw_dst"},
+      {"ipv6_src", "ipv6_src"},
+      {"ipv6_dst", "ipv6_dst"},
+      {"tun_src", "tun_src"},
+      {"tun_dst", "tun_dst"},
+      {"ct_nw_src", "ct_nw_src"},
       {"ct_nw_dst", "ct_nw_dst"},
+      {"tun_id", "tun_id"},
+      {"tunnel_id", "tun_id"},
+      {"tun_ipv6_src", "tun_ipv6_src"},
+      {"tun_ipv6_dst", "tun_ipv6_dst"},
+      {"ct_ipv6_src", "ct_ipv6_src"},
+      {"ct_ipv6_dst", "ct_ipv6_dst"},
   };
   for (const Alias& a : kAliases) {
     if (a.ovs == name) return a.ours;

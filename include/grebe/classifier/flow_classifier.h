@@ -19,9 +19,10 @@
 namespace grebe::classifier {
 
 // Flow's layout: OVS's four stages (metadata, L2, L3, L4), the prefix
-// fields nw_dst, nw_src (the default tries, as in OVS), ipv6_dst, ipv6_src,
-// tun_dst, tun_src, ct_nw_dst, ct_nw_src, the ports (tp_src, tp_dst) and
-// conj_id.
+// fields nw_dst, nw_src (the default tries, as in OVS) and every other field
+// OVS 3.1 accepts in Flow_Table "prefixes" (ipv6_dst, ipv6_src, tun_dst,
+// tun_src, ct_nw_dst, ct_nw_src, tun_id, tun_ipv6_*, ct_ipv6_*), the ports
+// (tp_src, tp_dst) and conj_id.
 const KeyLayout& flow_layout();
 
 // The layout name for an OVS field name usable in Flow_Table "prefixes"

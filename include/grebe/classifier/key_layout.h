@@ -35,7 +35,7 @@ inline constexpr size_t kMaxKeyWords = 128;
 inline constexpr size_t kMaxStages = 8;
 // Most prefix fields a layout may offer, and most a classifier uses at once
 // (OVS's CLS_MAX_TRIES).
-inline constexpr size_t kMaxPrefixFields = 8;
+inline constexpr size_t kMaxPrefixFields = 16;
 inline constexpr size_t kMaxTries = 3;
 
 // A 128-bit prefix value, most significant bit first: bit 0 of the prefix is

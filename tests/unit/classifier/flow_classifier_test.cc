@@ -46,6 +46,8 @@ TEST(FlowLayout, IsValidWithDefaultTries) {
   EXPECT_EQ(c.prefix_fields(), (std::vector<std::string>{"nw_src", "ipv6_dst", "tun_dst"}));
   EXPECT_FALSE(c.set_prefixes({"tcp_flags"}).ok());
   EXPECT_FALSE(c.set_prefixes({"nw_src", "nw_dst", "ipv6_src", "ipv6_dst"}).ok());
+  EXPECT_TRUE(c.set_prefixes({"tunnel_id", "tun_ipv6_src", "ct_ipv6_dst"}).ok());
+  EXPECT_EQ(c.prefix_fields(), (std::vector<std::string>{"tun_id", "tun_ipv6_src", "ct_ipv6_dst"}));
   EXPECT_TRUE(c.set_prefixes({"none"}).ok());
   EXPECT_TRUE(c.prefix_fields().empty());
 }
@@ -92,6 +94,22 @@ TEST_F(FlowFixture, Ipv6PrefixTrieOnNetworkOrderBytes) {
   FlowWildcards wc2;
   EXPECT_EQ(cls.lookup(0, pkt, &wc2), nullptr);
   EXPECT_EQ(wc2.masks.ipv6_dst, v6_prefix(1));  // 0x20 vs 0xfe differ at bit 0
+}
+
+TEST_F(FlowFixture, TunIdPrefixTrie) {
+  ASSERT_TRUE(cls.set_prefixes({"tun_id"}).ok());
+  Match m;
+  m.set_tun_id_masked(0xab00000000000000ull, 0xff00000000000000ull);
+  FlowRule* r = add(m, 10);
+  Flow pkt = make_flow();
+  pkt.tunnel.tun_id = 0xab12345600000000ull;
+  FlowWildcards wc;
+  EXPECT_EQ(cls.lookup(0, pkt, &wc), r);
+  EXPECT_EQ(wc.masks.tunnel.tun_id, 0xff00000000000000ull);
+  pkt.tunnel.tun_id = 0x1;  // top bit already differs from 0xab...
+  FlowWildcards wc2;
+  EXPECT_EQ(cls.lookup(0, pkt, &wc2), nullptr);
+  EXPECT_EQ(wc2.masks.tunnel.tun_id, 0x8000000000000000ull);
 }
 
 TEST_F(FlowFixture, LooseFindExactlyAndOverlapOnMatches) {
