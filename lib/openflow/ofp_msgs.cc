@@ -182,6 +182,33 @@ Result<SwitchConfig> decode_switch_config(const uint8_t* data, size_t size) {
   return SwitchConfig{load_be16(data + 8), load_be16(data + 10)};
 }
 
+std::vector<uint8_t> encode_role(bool reply, uint8_t version, uint32_t xid, const RoleMessage& r) {
+  OfpBuf b(version, reply ? 25 : 24, xid);
+  b.put32(static_cast<uint32_t>(r.role));
+  b.put_zeros(4);
+  b.put64(r.generation_id);
+  return b.finish();
+}
+
+Result<RoleMessage> decode_role(const uint8_t* data, size_t size) {
+  auto h = decode_header(data, size);
+  if (!h.ok()) return h.error();
+  if (h->version < kOfp12 || (h->type != 24 && h->type != 25)) return Error(EINVAL, "OFPBRC_BAD_TYPE");
+  if (h->length != 24) return Error(EINVAL, "OFPBRC_BAD_LEN");
+  uint32_t role = load_be32(data + 8);
+  if (role > 3) return Error(EINVAL, "OFPRRFC_BAD_ROLE");
+  return RoleMessage{static_cast<ControllerRole>(role), load_be64(data + 16)};
+}
+
+std::string format_role(const RoleMessage& r) {
+  static const char* kNames[] = {"nochange", "equal", "primary", "secondary"};
+  std::string s = std::string(" role=") + kNames[static_cast<uint32_t>(r.role) & 3];
+  if (r.role != ControllerRole::kNoChange && r.role != ControllerRole::kEqual &&
+      r.generation_id != ~0ull)
+    s += strfmt(" generation_id=%llu", static_cast<unsigned long long>(r.generation_id));
+  return s;
+}
+
 std::string hex_dump(const uint8_t* buf, size_t size, size_t ofs, bool ascii) {
   std::string s;
   constexpr size_t kPerLine = 16;

@@ -217,6 +217,11 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
     if (stype == 0 && !reply) return s;
     return Error(EINVAL, "OFPBRC_BAD_STAT");
   }
+  if ((h.type == 24 || h.type == 25) && h.version >= kOfp12) {
+    auto r = decode_role(data, len);
+    if (!r.ok()) return r.error();
+    return format_role(*r);
+  }
   if (h.type == 15 && h.version >= kOfp11 && h.version <= kOfp14) {
     auto gm = decode_group_mod(data, len);
     if (!gm.ok()) return gm.error();

@@ -110,6 +110,17 @@ std::vector<uint8_t> encode_set_config(uint8_t version, uint32_t xid, const Swit
                                        bool reply = false);
 Result<SwitchConfig> decode_switch_config(const uint8_t* data, size_t size);
 
+// Controller role (OF1.2+ OFPT_ROLE_REQUEST/REPLY).
+enum class ControllerRole : uint32_t { kNoChange = 0, kEqual = 1, kPrimary = 2, kSecondary = 3 };
+struct RoleMessage {
+  ControllerRole role = ControllerRole::kNoChange;
+  uint64_t generation_id = ~0ull;  // ~0: none
+};
+std::vector<uint8_t> encode_role(bool reply, uint8_t version, uint32_t xid, const RoleMessage& r);
+Result<RoleMessage> decode_role(const uint8_t* data, size_t size);
+// " role=primary generation_id=7" as ofp-print shows the body.
+std::string format_role(const RoleMessage& r);
+
 // OVS's hex dump: "00000000  01 02 ...-.. |ascii|" lines.
 std::string hex_dump(const uint8_t* data, size_t size, size_t ofs = 0, bool ascii = true);
 

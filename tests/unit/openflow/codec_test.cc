@@ -121,6 +121,19 @@ TEST(Msgs, HelloEchoBarrierErrorPrintAsOvs) {
   EXPECT_STREQ(ofperr_decode(kOfp10, 1, 1), "OFPBRC_BAD_TYPE");
 }
 
+TEST(Msgs, Role) {
+  auto req = encode_role(false, kOfp13, 5, RoleMessage{ControllerRole::kPrimary, 7});
+  EXPECT_EQ(ofp_to_string(req.data(), req.size()),
+            "OFPT_ROLE_REQUEST (OF1.3) (xid=0x5): role=primary generation_id=7\n");
+  auto rep = encode_role(true, kOfp13, 5, RoleMessage{ControllerRole::kEqual, ~0ull});
+  EXPECT_EQ(ofp_to_string(rep.data(), rep.size()), "OFPT_ROLE_REPLY (OF1.3) (xid=0x5): role=equal\n");
+  auto back = decode_role(req.data(), req.size());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->generation_id, 7u);
+  req[11] = 9;  // no such role
+  EXPECT_EQ(decode_role(req.data(), req.size()).error().message(), "OFPRRFC_BAD_ROLE");
+}
+
 TEST(Msgs, FramingErrors) {
   const uint8_t tiny[] = {0x01};
   EXPECT_EQ(ofp_to_string(tiny, 1),
