@@ -8,6 +8,7 @@
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/ofp_print.h"
+#include "grebe/packet/flow_compose.h"
 #include "ofctl.h"
 
 namespace grebe::ofctl {
@@ -128,6 +129,31 @@ int cmd_encode_hello(const Options& opts, const std::vector<std::string>& args) 
   return 0;
 }
 
+// "compose-packet FLOW [HEX-PAYLOAD]": a packet whose flow is FLOW, as a hex
+// dump.
+int cmd_compose_packet(const Options& opts, const std::vector<std::string>& args) {
+  (void)opts;
+  auto r = parse_flow_mod(args[0] + ",actions=drop", FlowModCommand::kAdd);
+  if (!r.ok()) return fail(args[0] + ": " + r.error().message());
+  std::vector<uint8_t> payload;
+  bool have_payload = args.size() > 1;
+  for (size_t i = 0; have_payload && i < args[1].size();) {
+    if (isspace(static_cast<unsigned char>(args[1][i]))) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= args[1].size() || hexit(args[1][i]) < 0 || hexit(args[1][i + 1]) < 0)
+      return fail(args[1] + ": trailing garbage in packet data");
+    payload.push_back(static_cast<uint8_t>(hexit(args[1][i]) * 16 + hexit(args[1][i + 1])));
+    i += 2;
+  }
+  std::vector<uint8_t> pkt =
+      have_payload ? flow_compose(r->fm.match.flow, payload.data(), payload.size())
+                   : flow_compose(r->fm.match.flow);
+  print_hex_dump(pkt);
+  return 0;
+}
+
 // "parse-group GROUP": parses a group spec and prints the group_mod.
 int cmd_parse_group(const Options& opts, const std::vector<std::string>& args) {
   auto r = parse_group_mod(args[0], GroupCommand::kAdd);
@@ -148,6 +174,7 @@ const std::vector<Command>& offline_commands() {
       {"ofp-print", 1, 2, cmd_ofp_print},
       {"parse-group", 1, 1, cmd_parse_group},
       {"encode-hello", 1, 1, cmd_encode_hello},
+      {"compose-packet", 1, 2, cmd_compose_packet},
       {"ofp-parse", 1, 1, cmd_ofp_parse},
   };
   return kCommands;
