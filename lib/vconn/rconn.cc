@@ -6,6 +6,8 @@
 
 #include "grebe/event/event_loop.h"
 #include "grebe/openflow/ofp_msgs.h"
+#include "grebe/openflow/ofp_protocol.h"
+#include "grebe/util/byteorder.h"
 #include "grebe/util/clock.h"
 #include "grebe/util/vlog.h"
 
@@ -16,6 +18,24 @@ namespace grebe::vconn {
 namespace {
 // Messages handled per run() before yielding to other work on the loop.
 constexpr int kMaxRecvPerRun = 50;
+
+// OVS's is_admitted_msg(): does `m` show the peer really is a controller
+// (or switch) talking to us, beyond the handshake and configuration?
+bool is_admitted_msg(const OfpMsg& m) {
+  uint8_t version = m[0], type = m[1];
+  if (type <= openflow::kOfptSetConfig && type != openflow::kOfptVendor) return false;
+  if (version == openflow::kOfp10) return type != 20 && type != 21;  // queue config
+  if (version <= openflow::kOfp13 && (type == 22 || type == 23)) return false;
+  if (version >= openflow::kOfp13 && (type == 26 || type == 27)) return false;  // async
+  if ((type == 18 || type == 19) && m.size() >= 10) {
+    uint16_t mp = load_be16(m.data() + 8);
+    // Group stats/desc/features, table features; and from 1.4 table desc
+    // and queue desc (OVS's queue-get-config there).
+    if (mp == 6 || mp == 7 || mp == 8 || mp == 12) return false;
+    if (version >= openflow::kOfp14 && (mp == 14 || mp == 15)) return false;
+  }
+  return true;
+}
 }  // namespace
 
 Rconn::Rconn(event::EventLoop& loop, int probe_interval, int max_backoff, uint8_t dscp,
@@ -25,6 +45,7 @@ Rconn::Rconn(event::EventLoop& loop, int probe_interval, int max_backoff, uint8_
       dscp_(dscp),
       allowed_versions_(allowed_versions),
       probe_interval_(0) {
+  last_admitted_ = time_msec();
   set_max_backoff(max_backoff);
   set_probe_interval(probe_interval);
 }
@@ -32,6 +53,7 @@ Rconn::Rconn(event::EventLoop& loop, int probe_interval, int max_backoff, uint8_
 Rconn::~Rconn() {
   in_run_ = true;  // no rescheduling while tearing down
   flush_queue();
+  while (!monitors_.empty()) close_monitor(monitors_.size() - 1, 0);
   if (watch_) loop_.unwatch_fd(watch_);
   if (timer_) loop_.cancel_timer(timer_);
 }
@@ -106,6 +128,58 @@ unsigned Rconn::n_attempted_connections() const {
   return fsm_.stats(time_msec()).n_attempted_connections;
 }
 
+bool Rconn::is_admitted() const { return is_connected() && last_admitted_ >= last_connected_; }
+
+int Rconn::failure_duration() const {
+  return is_admitted() ? 0 : static_cast<int>((time_msec() - last_admitted_) / 1000);
+}
+
+void Rconn::add_monitor(std::unique_ptr<Vconn> monitor) {
+  if (monitors_.size() >= kMaxMonitors) {
+    VLOG_DBG("too many monitor connections, discarding %s", monitor->name().c_str());
+    return;
+  }
+  VLOG_INFO("new monitor connection from %s", monitor->name().c_str());
+  monitor->set_recv_any_version();
+  monitors_.push_back({std::move(monitor), 0});
+  run();
+}
+
+void Rconn::close_monitor(size_t i, int error) {
+  if (error) {
+    VLOG_DBG("%s: closing monitor connection to %s (%s)", name_.c_str(),
+             monitors_[i].vconn->name().c_str(), retval_to_string(error).c_str());
+  }
+  if (monitors_[i].watch) loop_.unwatch_fd(monitors_[i].watch);
+  monitors_.erase(monitors_.begin() + static_cast<long>(i));
+}
+
+void Rconn::copy_to_monitors(const OfpMsg& msg) {
+  for (size_t i = 0; i < monitors_.size();) {
+    Status s = monitors_[i].vconn->send(msg);
+    if (!s.ok() && !s.error().would_block()) {
+      close_monitor(i, s.error().code());
+      continue;
+    }
+    i++;
+  }
+}
+
+// Advances monitors' handshakes and output; drops whatever they send.
+void Rconn::run_monitors() {
+  for (size_t i = 0; i < monitors_.size();) {
+    Vconn& m = *monitors_[i].vconn;
+    m.run();
+    auto r = m.recv();
+    while (r.ok()) r = m.recv();
+    if (!r.error().would_block()) {
+      close_monitor(i, r.error().code());
+      continue;
+    }
+    i++;
+  }
+}
+
 bool Rconn::is_alive() const { return !disconnected_ && fsm_.is_enabled(); }
 
 const char* Rconn::state() const {
@@ -139,6 +213,7 @@ Status Rconn::send(OfpMsg msg, PacketCounter* counter) {
     counter->n_packets++;
     counter->n_bytes += msg.size();
   }
+  copy_to_monitors(msg);
   txq_.push_back({std::move(msg), counter});
   // Write now when nothing is ahead of it, as OVS does, so a burst of small
   // messages does not wait for the next loop iteration.
@@ -240,6 +315,8 @@ void Rconn::receive_messages(long long now) {
       return;
     }
     fsm_.activity(now);
+    if (is_admitted_msg(*r)) last_admitted_ = now;
+    copy_to_monitors(*r);
     if (handler_.on_message) handler_.on_message(std::move(*r));
   }
 }
@@ -307,6 +384,7 @@ void Rconn::run() {
   if (in_run_) return;  // a callback called back into us
   in_run_ = true;
   long long now = time_msec();
+  run_monitors();
   if (vconn_) {
     vconn_->run();
     if (int error = vconn_->status(); error && !connecting_) drop_connection(error, true);
@@ -342,6 +420,14 @@ void Rconn::reschedule() {
       watch_fd_ = fd;
     } else {
       loop_.modify_fd(watch_, events);
+    }
+  }
+  for (Monitor& m : monitors_) {
+    uint32_t events = m.vconn->wait_events(true);
+    if (!m.watch) {
+      m.watch = loop_.watch_fd(m.vconn->fd(), events, [this](uint32_t) { run(); });
+    } else {
+      loop_.modify_fd(m.watch, events);
     }
   }
   if (timer_) {

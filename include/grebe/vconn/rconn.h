@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grebe/stream/reconnect.h"
 #include "grebe/util/result.h"
@@ -118,6 +119,20 @@ class Rconn {
   // Messages waiting in the send queue.
   size_t txq_len() const { return txq_.size(); }
 
+  // Admission (for fail-open): connected and, since connecting, the peer
+  // sent something beyond the handshake (OVS's is_admitted_msg(): not
+  // hello, error, echo, features, config, queue/async config, or group /
+  // table-features / table-desc multiparts).
+  bool is_admitted() const;
+  // Seconds since the connection was last admitted (0 while admitted).
+  int failure_duration() const;
+
+  // Snoop: mirrors every message sent or received to `monitor` (typically
+  // accepted on <bridge>.snoop) until it fails.  At most 8; more are
+  // closed.  Messages the monitor sends are discarded.
+  void add_monitor(std::unique_ptr<Vconn> monitor);
+  size_t n_monitors() const { return monitors_.size(); }
+
   // The Controller/Manager "status" pairs as ovs-vswitchd fills them:
   // last_error (only if non-zero), state, sec_since_connect,
   // sec_since_disconnect (each only once it happened).
@@ -131,6 +146,11 @@ class Rconn {
     OfpMsg msg;
     PacketCounter* counter;
   };
+  struct Monitor {
+    std::unique_ptr<Vconn> vconn;
+    uint64_t watch = 0;
+  };
+  static constexpr size_t kMaxMonitors = 8;
 
   void start_connecting(long long now);
   void poll_connecting(long long now);
@@ -142,6 +162,9 @@ class Rconn {
   void close_vconn();
   void reschedule();
   void log_drop(int error) const;
+  void copy_to_monitors(const OfpMsg& msg);
+  void run_monitors();
+  void close_monitor(size_t i, int error);
 
   event::EventLoop& loop_;
   stream::Reconnect fsm_;
@@ -164,6 +187,8 @@ class Rconn {
   unsigned seqno_ = 0;
   long long last_connected_ = LLONG_MIN;
   long long last_disconnected_ = LLONG_MIN;
+  long long last_admitted_ = 0;
+  std::vector<Monitor> monitors_;
 
   uint64_t watch_ = 0;
   int watch_fd_ = -1;

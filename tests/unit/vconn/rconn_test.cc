@@ -266,6 +266,72 @@ TEST_F(RconnTest, UnreliableConnectionEndsDisconnected) {
   EXPECT_STREQ(sw.state(), "DISCONNECTED");  // never reconnects
 }
 
+TEST_F(RconnTest, AdmissionAndFailureDuration) {
+  listen();
+  Rconn rc(loop_, 0, 8);
+  std::vector<OfpMsg> got;
+  rc.set_handler({[&](OfpMsg&& m) { got.push_back(std::move(m)); }, nullptr, nullptr});
+  // Admission compares times: connect strictly after creation, as real
+  // time would.
+  clock_.advance(1);
+  rc.connect(target());
+  ASSERT_TRUE(run_until(
+      [&] { return rc.is_connected() && !switches_.empty() && switches_[0]->is_connected(); }));
+  EXPECT_FALSE(rc.is_admitted());
+  advance(3000);
+  EXPECT_EQ(rc.failure_duration(), 3);
+  // Handshake traffic does not admit...
+  ASSERT_TRUE(switches_[0]->send(openflow::encode_features_request(6, 1)).ok());
+  ASSERT_TRUE(run_until([&] { return got.size() == 1; }));
+  EXPECT_FALSE(rc.is_admitted());
+  // ...a barrier does.
+  ASSERT_TRUE(switches_[0]->send(openflow::encode_barrier(false, 6, 2)).ok());
+  ASSERT_TRUE(run_until([&] { return got.size() == 2; }));
+  EXPECT_TRUE(rc.is_admitted());
+  EXPECT_EQ(rc.failure_duration(), 0);
+  stop_listening();
+  ASSERT_TRUE(run_until([&] { return !rc.is_connected(); }));
+  advance(2000);
+  EXPECT_FALSE(rc.is_admitted());
+  EXPECT_EQ(rc.failure_duration(), 2);
+}
+
+TEST_F(RconnTest, MonitorSeesBothDirections) {
+  listen();
+  Rconn rc(loop_, 0, 8);
+  rc.connect(target());
+  ASSERT_TRUE(run_until(
+      [&] { return rc.is_connected() && !switches_.empty() && switches_[0]->is_connected(); }));
+  // An ovs-ofctl snoop-like client on a second listener.
+  auto snoop_pv = listen_local();
+  auto snoop = Vconn::open(target_of(*snoop_pv));
+  ASSERT_TRUE(snoop.ok());
+  (*snoop)->set_recv_any_version();
+  rc.add_monitor(accept_vconn(*snoop_pv));
+  EXPECT_EQ(rc.n_monitors(), 1u);
+  ASSERT_TRUE(run_until([&] {
+    (*snoop)->run();
+    return (*snoop)->connect().ok();
+  }));
+
+  ASSERT_TRUE(rc.send(openflow::encode_barrier(false, 6, 0x10)).ok());
+  ASSERT_TRUE(switches_[0]->send(openflow::encode_barrier(true, 6, 0x10)).ok());
+  std::vector<OfpMsg> seen;
+  ASSERT_TRUE(run_until([&] {
+    (*snoop)->run();
+    auto r = (*snoop)->recv();
+    if (r.ok()) seen.push_back(std::move(*r));
+    return seen.size() == 2;
+  }));
+  EXPECT_EQ(seen[0], openflow::encode_barrier(false, 6, 0x10));  // sent
+  EXPECT_EQ(seen[1], openflow::encode_barrier(true, 6, 0x10));   // received
+
+  // A monitor that goes away is dropped.
+  snoop->reset();
+  ASSERT_TRUE(run_until([&] { return rc.n_monitors() == 0; }));
+  EXPECT_TRUE(rc.is_connected());
+}
+
 TEST_F(RconnTest, RoleIsStored) {
   Rconn rc(loop_, 0, 0);
   EXPECT_EQ(rc.role(), Rconn::Role::kEqual);
