@@ -8,6 +8,9 @@
 // changed columns, as a diff when "_is_diff" is true (the symmetric
 // difference for sets and maps) or as the new value otherwise; null deletes.
 // Both forms are accepted on read.
+//
+// Thread: the thread that owns the Database.  Opening, committing and
+// compacting do blocking file I/O (commits fsync when durable).
 #pragma once
 
 #include <memory>
