@@ -22,22 +22,19 @@ long long ProcessClock::monotonic_msec() const {
   return real_msec(CLOCK_MONOTONIC) + offset_.load(std::memory_order_relaxed);
 }
 
-long long ProcessClock::wall_msec() const {
-  if (stopped_.load(std::memory_order_acquire)) return frozen_wall_.load();
-  return real_msec(CLOCK_REALTIME) + offset_.load(std::memory_order_relaxed);
-}
+// As in OVS, time/stop and time/warp move monotonic time only: wall time
+// (log timestamps, pcap records, "_date" in database records) stays real.
+long long ProcessClock::wall_msec() const { return real_msec(CLOCK_REALTIME); }
 
 void ProcessClock::stop() {
   if (stopped_.load()) return;
   frozen_mono_ = monotonic_msec();
-  frozen_wall_ = wall_msec();
   stopped_.store(true, std::memory_order_release);
 }
 
 void ProcessClock::warp(long long msecs) {
   if (stopped_.load()) {
     frozen_mono_ += msecs;
-    frozen_wall_ += msecs;
   } else {
     offset_ += msecs;
   }

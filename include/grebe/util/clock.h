@@ -24,7 +24,8 @@ class Clock {
 };
 
 // The process clock: real time, unless stopped or warped by the test hooks.
-// When stopped, time advances only through warp().
+// When stopped, monotonic time advances only through warp().  Wall time is
+// always real, as in OVS.
 class ProcessClock final : public Clock {
  public:
   long long monotonic_msec() const override;
@@ -38,7 +39,6 @@ class ProcessClock final : public Clock {
   std::atomic<bool> stopped_{false};
   std::atomic<long long> offset_{0};      // added to the real clock
   std::atomic<long long> frozen_mono_{0};  // monotonic time while stopped
-  std::atomic<long long> frozen_wall_{0};
 };
 
 // Test clock: time moves only when told to.

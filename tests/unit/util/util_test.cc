@@ -110,3 +110,17 @@ TEST(Clock, FakeClockIsInjected) {
 
 }  // namespace
 }  // namespace grebe
+
+namespace grebe {
+namespace {
+TEST(Clock, WarpMovesMonotonicTimeOnly) {
+  ProcessClock& c = process_clock();
+  c.stop();
+  long long wall0 = c.wall_msec();
+  long long mono0 = c.monotonic_msec();
+  c.warp(3'600'000);
+  EXPECT_EQ(c.monotonic_msec(), mono0 + 3'600'000);
+  EXPECT_LT(c.wall_msec() - wall0, 60'000);  // wall clock did not jump an hour
+}
+}  // namespace
+}  // namespace grebe
