@@ -79,10 +79,10 @@ Status BlockingIdl::connect() {
 }
 
 Status BlockingIdl::flush() {
-  for (Message& msg : idl_->take_output()) {
-    Status st = conn_->send(msg);
-    if (!st.ok()) return st;
-  }
+  // Blocks until everything is written: recv_block() below only waits for
+  // input, so a request larger than the socket buffer must not be left
+  // half-sent (the server buffers its own output, so this cannot deadlock).
+  for (Message& msg : idl_->take_output()) GREBE_TRY(conn_->send_block(msg));
   return conn_->run();
 }
 
