@@ -3,8 +3,8 @@
 //   "netdev"  userspace datapath (AF_PACKET / AF_XDP ports, PMD or event threads)
 //   "dummy"   in-memory datapath for tests (ports fed by netdev-dummy/receive)
 //
-// STATUS: contract for the vswitchd and userspace-datapath issues; no
-// provider implements it yet.  Change it with a reason when implementing.
+// STATUS: the "dummy" provider implements it (lib/dpif/dummy on the
+// userspace core lib/dpif/dp_netdev*); "system" and "netdev" to follow.
 //
 // The datapath only caches decisions: masked flow key -> actions (megaflows).
 // Keys, masks and actions are <linux/openvswitch.h> netlink attributes
@@ -177,6 +177,18 @@ class Dpif {
   virtual Status meter_set(uint32_t meter_id, uint32_t flags,
                            const std::vector<MeterBand>& bands) = 0;
   virtual Status meter_del(uint32_t meter_id) = 0;
+
+  // Polls ports that have no thread of their own (userspace / dummy
+  // datapaths: receive, lookup, execute, queue misses) and returns how many
+  // packets it processed.  Kernel datapaths do nothing.  Main thread (or
+  // the one polling thread); never blocks.
+  virtual size_t run() { return 0; }
+  // Caps the number of megaflows: a put creating flow number limit+1 fails
+  // with EFBIG.  EOPNOTSUPP where the datapath has its own limit.
+  virtual Status set_flow_limit(size_t limit) {
+    (void)limit;
+    return Error(EOPNOTSUPP, "flow limit not settable");
+  }
 };
 
 class FlowDump {

@@ -1,0 +1,347 @@
+// Userspace datapath core: ports, handler queues and the packet path.
+// Flow operations live in dp_netdev_flow.cc.  See dp_netdev.h.
+#include "dp_netdev.h"
+
+#include <linux/openvswitch.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "grebe/dpif/odp_execute.h"
+#include "grebe/odp/odp_flow.h"
+#include "grebe/odp/odp_key.h"
+#include "grebe/util/clock.h"
+#include "grebe/util/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(dpif_netdev);
+
+namespace grebe::dpif {
+
+namespace {
+grebe::vlog::RateLimit upcall_rl(5, 20);
+}
+
+DpNetdev::DpNetdev(std::string type, std::string name,
+                   std::unique_ptr<netdev::Netdev> local_port)
+    : type_(std::move(type)), name_(std::move(name)), local_port_(std::move(local_port)) {
+  ufid_secret_ = std::random_device{}();
+  if (local_port_) {
+    ports_[kOdppLocal] = Port{local_port_->name(), "internal", local_port_.get()};
+  }
+  (void)handlers_set(1);
+}
+
+DpNetdev::~DpNetdev() {
+  for (auto& h : handlers_) {
+    if (h->event_fd >= 0) ::close(h->event_fd);
+  }
+}
+
+Status DpNetdev::destroy() {
+  std::lock_guard run_lock(run_mutex_);
+  {
+    std::unique_lock lock(flow_mutex_);
+    flows_.clear();
+  }
+  emc_.clear();
+  {
+    std::unique_lock lock(ports_mutex_);
+    ports_.clear();
+  }
+  recv_purge();
+  destroyed_ = true;
+  return ok_status();
+}
+
+DpStats DpNetdev::stats() const {
+  DpStats s;
+  s.n_hit = n_hit_;
+  s.n_missed = n_missed_;
+  s.n_lost = n_lost_;
+  s.n_mask_hit = n_mask_hit_;
+  s.n_cache_hit = n_cache_hit_;
+  std::shared_lock lock(flow_mutex_);
+  s.n_flows = flows_.size();
+  s.n_masks = flows_.n_masks();
+  return s;
+}
+
+// ---- Ports ----
+
+Result<OdpPort> DpNetdev::port_add(netdev::Netdev& netdev, std::optional<OdpPort> requested) {
+  std::unique_lock lock(ports_mutex_);
+  for (const auto& [no, p] : ports_) {
+    if (p.name == netdev.name()) return Error(EEXIST, netdev.name() + ": port already exists");
+  }
+  OdpPort port_no;
+  if (requested && *requested != kOdppNone) {
+    if (ports_.count(*requested)) {
+      return Error(EBUSY, "port number " + std::to_string(*requested) + " is in use");
+    }
+    port_no = *requested;
+  } else {
+    port_no = 1;
+    while (ports_.count(port_no)) port_no++;
+  }
+  ports_[port_no] = Port{netdev.name(), std::string(netdev.type()), &netdev};
+  VLOG_INFO("%s: added port %s as port %u", name_.c_str(), netdev.name().c_str(), port_no);
+  return port_no;
+}
+
+Status DpNetdev::port_del(OdpPort port) {
+  if (port == kOdppLocal) return Error(EINVAL, "cannot delete the local port");
+  std::unique_lock lock(ports_mutex_);
+  if (!ports_.erase(port)) return Error(ENOENT, "no port " + std::to_string(port));
+  return ok_status();
+}
+
+Result<DpifPort> DpNetdev::port_query(OdpPort port) const {
+  std::shared_lock lock(ports_mutex_);
+  auto it = ports_.find(port);
+  if (it == ports_.end()) return Error(ENOENT, "no port " + std::to_string(port));
+  return DpifPort{it->second.name, it->second.type, port};
+}
+
+Result<DpifPort> DpNetdev::port_query(std::string_view devname) const {
+  std::shared_lock lock(ports_mutex_);
+  for (const auto& [no, p] : ports_) {
+    if (p.name == devname) return DpifPort{p.name, p.type, no};
+  }
+  return Error(ENOENT, "no port named " + std::string(devname));
+}
+
+std::vector<DpifPort> DpNetdev::ports() const {
+  std::shared_lock lock(ports_mutex_);
+  std::vector<DpifPort> out;
+  for (const auto& [no, p] : ports_) out.push_back(DpifPort{p.name, p.type, no});
+  return out;
+}
+
+// ---- Upcall queues ----
+
+Status DpNetdev::handlers_set(uint32_t n_handlers) {
+  if (n_handlers == 0) n_handlers = 1;  // misses always have somewhere to go
+  std::lock_guard lock(handlers_mutex_);
+  while (handlers_.size() > n_handlers) {
+    if (handlers_.back()->event_fd >= 0) ::close(handlers_.back()->event_fd);
+    handlers_.pop_back();
+  }
+  while (handlers_.size() < n_handlers) {
+    auto h = std::make_unique<HandlerQueue>();
+    h->event_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (h->event_fd < 0) return errno_error("eventfd");
+    handlers_.push_back(std::move(h));
+  }
+  return ok_status();
+}
+
+void DpNetdev::queue_upcall(Upcall&& upcall) {
+  std::lock_guard lock(handlers_mutex_);
+  HandlerQueue& h = *handlers_[upcall.hash % handlers_.size()];
+  std::lock_guard qlock(h.mutex);
+  if (h.queue.size() >= kMaxUpcallQueue) {
+    n_lost_++;
+    VLOG_WARN_RL(&upcall_rl, "%s: upcall queue full, packet dropped", name_.c_str());
+    return;
+  }
+  h.queue.push_back(std::move(upcall));
+  uint64_t one = 1;
+  ssize_t n = ::write(h.event_fd, &one, sizeof one);
+  (void)n;  // the counter saturating only means "already readable"
+}
+
+Result<Upcall> DpNetdev::recv(uint32_t handler_id) {
+  std::lock_guard lock(handlers_mutex_);
+  if (handler_id >= handlers_.size()) return Error(EINVAL, "no such handler");
+  HandlerQueue& h = *handlers_[handler_id];
+  std::lock_guard qlock(h.mutex);
+  if (h.queue.empty()) {
+    uint64_t v;
+    ssize_t n = ::read(h.event_fd, &v, sizeof v);  // drain: fd no longer readable
+    (void)n;
+    return Error(EAGAIN);
+  }
+  Upcall u = std::move(h.queue.front());
+  h.queue.pop_front();
+  return u;
+}
+
+int DpNetdev::wait_fd(uint32_t handler_id) const {
+  std::lock_guard lock(handlers_mutex_);
+  return handler_id < handlers_.size() ? handlers_[handler_id]->event_fd : -1;
+}
+
+void DpNetdev::recv_purge() {
+  std::lock_guard lock(handlers_mutex_);
+  for (auto& h : handlers_) {
+    std::lock_guard qlock(h->mutex);
+    h->queue.clear();
+  }
+}
+
+Status DpNetdev::meter_set(uint32_t, uint32_t, const std::vector<MeterBand>&) {
+  return Error(EOPNOTSUPP, "meters are not supported by this datapath yet");
+}
+Status DpNetdev::meter_del(uint32_t) {
+  return Error(EOPNOTSUPP, "meters are not supported by this datapath yet");
+}
+
+Status DpNetdev::set_flow_limit(size_t limit) {
+  std::unique_lock lock(flow_mutex_);
+  flow_limit_ = limit;
+  return ok_status();
+}
+
+// ---- Packet path ----
+
+size_t DpNetdev::run() {
+  std::vector<std::pair<OdpPort, netdev::Netdev*>> polled;
+  {
+    std::shared_lock lock(ports_mutex_);
+    for (const auto& [no, p] : ports_) polled.emplace_back(no, p.netdev);
+  }
+  size_t total = 0;
+  for (auto [port_no, netdev] : polled) {
+    for (;;) {
+      netdev::PacketBatch rx;
+      auto n = netdev->rx_recv(rx);
+      if (!n.ok() || *n == 0) break;
+      std::vector<Packet> batch;
+      batch.reserve(rx.size());
+      for (const auto& p : rx) batch.push_back(Packet::copy_of(p.data.data(), p.data.size()));
+      total += batch.size();
+      inject(port_no, batch);
+    }
+  }
+  return total;
+}
+
+void DpNetdev::inject(OdpPort in_port, std::vector<Packet>& batch) {
+  std::lock_guard run_lock(run_mutex_);
+  Flow md = make_flow();
+  md.in_port = in_port;
+  for (size_t i = 0; i < batch.size(); i += netdev::kMaxBurst) {
+    size_t n = std::min(batch.size() - i, netdev::kMaxBurst);
+    std::vector<Packet> chunk(std::make_move_iterator(batch.begin() + static_cast<long>(i)),
+                              std::make_move_iterator(batch.begin() + static_cast<long>(i + n)));
+    process(chunk, std::vector<Flow>(n, md), 0);
+  }
+}
+
+Bytes DpNetdev::key_from_flow(const Flow& flow) const {
+  nl::AttrBuilder key;
+  odp::OdpFlowKeyParms parms;
+  parms.flow = &flow;
+  odp::odp_flow_key_from_flow(parms, key);
+  return key.take();
+}
+
+void DpNetdev::process(std::vector<Packet>& batch, const std::vector<Flow>& mds, int depth) {
+  struct Group {
+    DpFlowPtr flow;
+    std::vector<Packet*> pkts;
+    std::vector<Flow> mds;
+  };
+  std::vector<Group> groups;
+  for (size_t i = 0; i < batch.size(); i++) {
+    Flow f = batch[i].extract(&mds[i]);
+    uint32_t hash = flow_hash(f, 0);
+    DpFlowPtr hit = emc_.lookup(f, hash);
+    if (hit) {
+      n_cache_hit_++;
+    } else {
+      uint64_t probed = 0;
+      {
+        std::shared_lock lock(flow_mutex_);
+        hit = flows_.lookup(f, &probed);
+      }
+      n_mask_hit_ += probed;
+      if (hit) emc_.insert(f, hash, hit);
+    }
+    if (!hit) {
+      n_missed_++;
+      Upcall up;
+      up.type = Upcall::Type::kMiss;
+      up.packet.assign(batch[i].data(), batch[i].data() + batch[i].size());
+      up.key = key_from_flow(f);
+      auto u = odp::odp_flow_key_hash(nl::Bytes(up.key.data(), up.key.size()), ufid_secret_);
+      up.ufid.w = u.w;
+      up.hash = hash;
+      queue_upcall(std::move(up));
+      continue;
+    }
+    n_hit_++;
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const Group& x) { return x.flow == hit; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{hit, {}, {}});
+    g->pkts.push_back(&batch[i]);
+    g->mds.push_back(mds[i]);
+    g->mds.back().tcp_flags = f.tcp_flags;
+  }
+  for (auto& g : groups) execute_flow(g.flow, g.pkts, g.mds, depth);
+}
+
+void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
+                            std::vector<Flow>& mds, int depth) {
+  uint64_t bytes = 0;
+  uint16_t flags = 0;
+  for (size_t i = 0; i < pkts.size(); i++) {
+    bytes += pkts[i]->size();
+    flags |= mds[i].tcp_flags;
+  }
+  flow->account(pkts.size(), bytes, flags, time_msec());
+  std::shared_ptr<const Bytes> actions;
+  {
+    std::shared_lock lock(flow_mutex_);
+    actions = flow->actions;
+  }
+  for (size_t i = 0; i < pkts.size(); i++) {
+    Status st = execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()),
+                                depth);
+    if (!st.ok()) VLOG_WARN_RL(&upcall_rl, "%s: %s", name_.c_str(), st.error().to_string().c_str());
+  }
+}
+
+Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int depth) {
+  ExecuteHooks hooks;
+  hooks.output = [this](const Packet& p, const Flow&, uint32_t port) { output(p, port); };
+  hooks.userspace = [this](const Packet& p, const Flow& m, nl::Bytes attr) {
+    Upcall up;
+    up.type = Upcall::Type::kAction;
+    up.packet.assign(p.data(), p.data() + p.size());
+    Flow f = flow_extract(p.data(), p.size(), &m);
+    up.key = key_from_flow(f);
+    nl::Attr ud = nl::find_attr(attr, OVS_USERSPACE_ATTR_USERDATA);
+    if (ud.valid()) up.userdata.assign(ud.data(), ud.data() + ud.size());
+    up.hash = flow_hash(f, 0);
+    queue_upcall(std::move(up));
+  };
+  hooks.recirc = [this, depth](const Packet& p, const Flow& m) {
+    if (depth + 1 >= kMaxRecircDepth) {
+      VLOG_WARN_RL(&upcall_rl, "%s: recirculation depth exceeded, packet dropped", name_.c_str());
+      return;
+    }
+    std::vector<Packet> one;
+    one.push_back(Packet::copy_of(p.data(), p.size()));
+    Flow next = m;
+    next.tcp_flags = 0;
+    process(one, std::vector<Flow>{next}, depth + 1);
+  };
+  return odp_execute_actions(pkt, md, actions, hooks);
+}
+
+void DpNetdev::output(const Packet& pkt, OdpPort port) {
+  netdev::Netdev* dev = nullptr;
+  {
+    std::shared_lock lock(ports_mutex_);
+    auto it = ports_.find(port);
+    if (it != ports_.end()) dev = it->second.netdev;
+  }
+  if (!dev) return;
+  netdev::PacketBatch batch(1);
+  batch[0].data.assign(pkt.data(), pkt.data() + pkt.size());
+  (void)dev->send(batch);
+}
+
+}  // namespace grebe::dpif

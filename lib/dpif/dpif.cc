@@ -1,0 +1,58 @@
+// Dpif provider registry.  See grebe/dpif/dpif.h.
+#include "grebe/dpif/dpif.h"
+
+#include <map>
+#include <mutex>
+
+#include "dummy/dpif_dummy.h"
+
+namespace grebe::dpif {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, DpifFactory, std::less<>> factories;
+};
+
+// Built-in providers register on first use, so no static-init order matters.
+Registry& registry() {
+  static Registry* r = [] {
+    auto* reg = new Registry;
+    reg->factories["dummy"] = open_dummy;
+    return reg;
+  }();
+  return *r;
+}
+
+}  // namespace
+
+void register_provider(std::string type, DpifFactory factory) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[std::move(type)] = std::move(factory);
+}
+
+std::vector<std::string> Dpif::types() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> out;
+  for (const auto& [type, f] : r.factories) out.push_back(type);
+  return out;
+}
+
+Result<std::unique_ptr<Dpif>> Dpif::open(std::string_view type, std::string_view name,
+                                         bool create) {
+  DpifFactory factory;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.factories.find(type);
+    if (it == r.factories.end()) {
+      return Error(EAFNOSUPPORT, "unknown datapath type \"" + std::string(type) + "\"");
+    }
+    factory = it->second;
+  }
+  return factory(name, create);
+}
+
+}  // namespace grebe::dpif
