@@ -2,6 +2,7 @@
 // The encoder takes the version-canonical list (actions_for_version()), so
 // decode(encode(x)) == x for every action it carries.
 #include <cstring>
+#include <optional>
 
 #include "grebe/openflow/meta_flow.h"
 #include "grebe/openflow/ofp_codec.h"
@@ -121,7 +122,9 @@ Bytes u32b(uint32_t v) { Bytes x; put32(x, v); return x; }
 Bytes u8b(uint8_t v) { return Bytes{v, 0, 0, 0}; }
 Bytes macb(const EthAddr& m) { return Bytes(m.b, m.b + 6); }
 
-Status encode_one(Bytes& b, const Action& a, uint8_t version) {
+// Output and the classic header-rewriting actions; nullopt if `a` is not
+// one of them.
+std::optional<Status> encode_basic(Bytes& b, const Action& a, uint8_t version) {
   bool v10 = version == kOfp10;
   if (auto* o = std::get_if<ActOutput>(&a.v)) {
     if (v10) {
@@ -170,7 +173,18 @@ Status encode_one(Bytes& b, const Action& a, uint8_t version) {
     if (version >= kOfp12 && !sf->load) return encode_set_field_oxm(b, *sf, version);
     if (version >= kOfp15) return encode_set_field_oxm(b, *sf, version);
     return encode_reg_load(b, *sf);
-  } else if (auto* g = std::get_if<ActGroup>(&a.v)) {
+  } else {
+    return std::nullopt;
+  }
+  return ok_status();
+}
+
+Status encode_nx(Bytes& b, const Action& a, uint8_t version);
+
+// Groups, queues, MPLS and TTL actions.
+Status encode_extended(Bytes& b, const Action& a, uint8_t version) {
+  bool v10 = version == kOfp10;
+  if (auto* g = std::get_if<ActGroup>(&a.v)) {
     if (v10) {
       size_t s = start_nx(b, kNxastGroup);
       zeros(b, 2);
@@ -243,7 +257,16 @@ Status encode_one(Bytes& b, const Action& a, uint8_t version) {
     } else {
       std_action(b, 24, Bytes{});
     }
-  } else if (auto* r = std::get_if<ActResubmit>(&a.v)) {
+  } else {
+    return encode_nx(b, a, version);
+  }
+  return ok_status();
+}
+
+// Nicira extension actions (and the OF1.5 forms of move and meter).
+Status encode_nx(Bytes& b, const Action& a, uint8_t version) {
+  bool v10 = version == kOfp10;
+  if (auto* r = std::get_if<ActResubmit>(&a.v)) {
     uint16_t sub = r->with_ct_orig ? kNxastResubmitTableCt
                    : (r->table_id == 255 && !r->with_ct_orig) ? kNxastResubmit
                                                               : kNxastResubmitTable;
@@ -311,6 +334,11 @@ Status encode_one(Bytes& b, const Action& a, uint8_t version) {
                              std::to_string(idx) + (idx < 6 ? std::string(" ") + kNames[idx] : ""));
   }
   return ok_status();
+}
+
+Status encode_one(Bytes& b, const Action& a, uint8_t version) {
+  if (auto st = encode_basic(b, a, version)) return std::move(*st);
+  return encode_extended(b, a, version);
 }
 
 Status encode_one_list(std::vector<uint8_t>& b, const ActionList& actions, uint8_t version) {

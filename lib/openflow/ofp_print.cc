@@ -100,6 +100,52 @@ std::string bitmap_text(uint32_t bitmap) {
   return s;
 }
 
+// Multipart (stats) bodies this printer knows.
+Result<std::string> stats_body_text(const uint8_t* data, const OfpHeader& h) {
+  size_t len = h.length;
+  uint16_t stype = load_be16(data + 8), flags = load_be16(data + 10);
+  size_t body = h.version == kOfp10 ? 12 : 16;
+  if (len < body) return Error(EINVAL, "OFPBRC_BAD_LEN");
+  std::string s;
+  if (flags) {
+    s += " flags=";
+    if (flags & 1) s += "[more]";
+    if (flags & ~1) s += strfmt("[***unknown flags 0x%04x***]", flags & ~1);
+  }
+  bool reply = is_stats_reply(h);
+  if (stype == 13 && reply) {
+    auto ports = decode_port_desc_reply(data, len);
+    if (!ports.ok()) return ports.error();
+    s += "\n";
+    for (const PhyPort& p : *ports) s += format_phy_port(p);
+    return s;
+  }
+  if (stype == 0 && reply) {
+    if (len < body + 1056) return Error(EINVAL, "OFPBRC_BAD_LEN");
+    auto field = [&](size_t off, size_t n) {
+      std::string v(reinterpret_cast<const char*>(data + body + off), n);
+      return v.substr(0, v.find('\0'));
+    };
+    return s + "\nManufacturer: " + field(0, 256) + "\nHardware: " + field(256, 256) +
+           "\nSoftware: " + field(512, 256) + "\nSerial Num: " + field(768, 32) +
+           "\nDP Description: " + field(800, 256) + "\n";
+  }
+  if (stype == 1 && !reply) {
+    auto r = decode_flow_stats_request(data, len);
+    if (!r.ok()) return r.error();
+    return s + format_flow_stats_request(*r);
+  }
+  if (stype == 1 && reply) {
+    auto fs = decode_flow_stats_reply(data, len);
+    if (!fs.ok()) return fs.error();
+    for (const FlowStats& f : *fs) s += "\n " + format_flow_stats(f, true, h.version);
+    return s;
+  }
+  if (stype == 13 && !reply) return s + " port=ANY";
+  if (stype == 0 && !reply) return s;
+  return Error(EINVAL, "OFPBRC_BAD_STAT");
+}
+
 // Appends the body text; returns an OFPERR name on decode failure.
 Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbosity) {
   size_t len = h.length;
@@ -174,49 +220,7 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
   }
   if (h.type == ofpt_barrier_request(h.version) || h.type == ofpt_barrier_reply(h.version))
     return std::string();
-  if (is_stats(h)) {
-    uint16_t stype = load_be16(data + 8), flags = load_be16(data + 10);
-    size_t body = h.version == kOfp10 ? 12 : 16;
-    if (len < body) return Error(EINVAL, "OFPBRC_BAD_LEN");
-    std::string s;
-    if (flags) {
-      s += " flags=";
-      if (flags & 1) s += "[more]";
-      if (flags & ~1) s += strfmt("[***unknown flags 0x%04x***]", flags & ~1);
-    }
-    bool reply = is_stats_reply(h);
-    if (stype == 13 && reply) {
-      auto ports = decode_port_desc_reply(data, len);
-      if (!ports.ok()) return ports.error();
-      s += "\n";
-      for (const PhyPort& p : *ports) s += format_phy_port(p);
-      return s;
-    }
-    if (stype == 0 && reply) {
-      if (len < body + 1056) return Error(EINVAL, "OFPBRC_BAD_LEN");
-      auto field = [&](size_t off, size_t n) {
-        std::string v(reinterpret_cast<const char*>(data + body + off), n);
-        return v.substr(0, v.find('\0'));
-      };
-      return s + "\nManufacturer: " + field(0, 256) + "\nHardware: " + field(256, 256) +
-             "\nSoftware: " + field(512, 256) + "\nSerial Num: " + field(768, 32) +
-             "\nDP Description: " + field(800, 256) + "\n";
-    }
-    if (stype == 1 && !reply) {
-      auto r = decode_flow_stats_request(data, len);
-      if (!r.ok()) return r.error();
-      return s + format_flow_stats_request(*r);
-    }
-    if (stype == 1 && reply) {
-      auto fs = decode_flow_stats_reply(data, len);
-      if (!fs.ok()) return fs.error();
-      for (const FlowStats& f : *fs) s += "\n " + format_flow_stats(f, true, h.version);
-      return s;
-    }
-    if (stype == 13 && !reply) return s + " port=ANY";
-    if (stype == 0 && !reply) return s;
-    return Error(EINVAL, "OFPBRC_BAD_STAT");
-  }
+  if (is_stats(h)) return stats_body_text(data, h);
   if ((h.type == 24 || h.type == 25) && h.version >= kOfp12) {
     auto r = decode_role(data, len);
     if (!r.ok()) return r.error();
