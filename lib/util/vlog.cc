@@ -61,10 +61,24 @@ Module::Module(const char* name) : name_(name), min_level_(static_cast<int>(Leve
   for (auto& l : levels_) l.store(Level::kInfo);
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  r.modules.emplace(name, this);
+  auto [it, inserted] = r.modules.emplace(name, this);
+  if (!inserted) {
+    // Another file of the program uses the same module name: share levels.
+    first_ = it->second;
+    next_ = first_->next_;
+    first_->next_ = this;
+    for (int d = 0; d < kNumDests; d++) {
+      auto dest = static_cast<Dest>(d);
+      set_level_one(dest, first_->level(dest));
+    }
+  }
 }
 
 void Module::set_level(Dest dest, Level level) {
+  for (Module* m = first_; m; m = m->next_) m->set_level_one(dest, level);
+}
+
+void Module::set_level_one(Dest dest, Level level) {
   levels_[static_cast<int>(dest)].store(level);
   int m = 0;
   for (auto& l : levels_) m = std::max(m, static_cast<int>(l.load()));

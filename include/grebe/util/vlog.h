@@ -46,6 +46,8 @@ class Module {
 
   const char* name() const { return name_; }
   Level level(Dest dest) const { return levels_[static_cast<int>(dest)].load(std::memory_order_relaxed); }
+  // Sets the level for this module name: every Module object sharing the
+  // name (files of one program may each define it) changes together.
   void set_level(Dest dest, Level level);
   // The most verbose level of any destination: the fast "is enabled" check.
   bool enabled(Level level) const {
@@ -56,7 +58,11 @@ class Module {
   void set_honor_rate_limits(bool honor) { honor_rate_limits_.store(honor); }
 
  private:
+  void set_level_one(Dest dest, Level level);
+
   const char* name_;
+  Module* first_ = this;      // the registered Module with this name
+  Module* next_ = nullptr;    // further Modules with the same name
   std::atomic<Level> levels_[kNumDests];
   std::atomic<int> min_level_;
   std::atomic<bool> honor_rate_limits_{true};

@@ -124,3 +124,23 @@ TEST(Clock, WarpMovesMonotonicTimeOnly) {
 }
 }  // namespace
 }  // namespace grebe
+
+#include "grebe/util/vlog.h"
+
+namespace grebe {
+namespace {
+vlog::Module dup_a("util_test_dup");
+vlog::Module dup_b("util_test_dup");
+
+TEST(Vlog, ModulesSharingANameShareLevels) {
+  vlog::Module* registered = vlog::find_module("util_test_dup");
+  ASSERT_NE(registered, nullptr);
+  registered->set_level(vlog::Dest::kFile, vlog::Level::kDbg);
+  EXPECT_EQ(dup_a.level(vlog::Dest::kFile), vlog::Level::kDbg);
+  EXPECT_EQ(dup_b.level(vlog::Dest::kFile), vlog::Level::kDbg);
+  dup_b.set_level(vlog::Dest::kConsole, vlog::Level::kOff);
+  EXPECT_EQ(dup_a.level(vlog::Dest::kConsole), vlog::Level::kOff);
+  EXPECT_TRUE(dup_a.enabled(vlog::Level::kDbg));
+}
+}  // namespace
+}  // namespace grebe
