@@ -97,6 +97,25 @@ if [ -x "$TC" ]; then
     kill "$(cat "$DIR/tc.pid")"; rm -f "$DIR/tc.pid"
     pass "rconn completes hello + features with ovs-testcontroller ($v)"
   done
+
+  # Snoop: stock `ovs-ofctl snoop br0` on our rconn's monitor socket sees
+  # the session in both directions.
+  TPORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  "$TC" -O OpenFlow13 ptcp:$TPORT:127.0.0.1 --detach --pidfile="$DIR/tc.pid" \
+    --log-file="$DIR/tc.log" -vconsole:off 2>>"$DIR/tc.err" || fail "ovs-testcontroller did not start"
+  "$VT" -O OpenFlow13 connect tcp:127.0.0.1:$TPORT 10 "punix:$DIR/br0.snoop" 2>"$DIR/snoopsw.err" &
+  swpid=$!
+  pids+=($swpid)
+  wait_for "br0.snoop socket" test -S "$DIR/br0.snoop"
+  timeout 10 "$OFCTL" snoop br0 >"$DIR/snoop.out" 2>&1
+  wait $swpid || fail "switch with snoop did not complete its handshake"
+  kill "$(cat "$DIR/tc.pid")"; rm -f "$DIR/tc.pid"
+  grep -q '^OFPT_FEATURES_REQUEST (OF1.3) (xid=0x[0-9a-f]*):' "$DIR/snoop.out" || fail "snoop: $(cat "$DIR/snoop.out")"
+  grep -q '^OFPT_FEATURES_REPLY (OF1.3) (xid=0x[0-9a-f]*): dpid:0000feedbeefcafe' "$DIR/snoop.out" ||
+    fail "snoop: $(cat "$DIR/snoop.out")"
+  grep -q '^OFPT_FLOW_MOD (OF1.3) (xid=0x[0-9a-f]*): ADD priority=0 actions=CONTROLLER:128' \
+    "$DIR/snoop.out" || fail "snoop: $(cat "$DIR/snoop.out")"
+  pass "ovs-ofctl snoop br0 mirrors our rconn's session"
 else
   echo "note: ovs-testcontroller not installed; skipped the controller check"
 fi

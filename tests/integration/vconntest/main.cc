@@ -6,11 +6,13 @@
 //       answers echo (automatically), barrier and features requests, logs
 //       every message received as "received OFPT_..." on stderr, and writes
 //       the bound port to PORT_FILE.  Runs until killed.
-//   grebe-vconntest [-O VERSIONS] connect VCONN [SECONDS]
+//   grebe-vconntest [-O VERSIONS] connect VCONN [SECONDS [SNOOP]]
 //       Connects as a switch through a reliable rconn, answers the
 //       controller's features request with a features reply, then sends an
 //       echo request and exits 0 once its reply arrives ("handshake
-//       complete"), or 1 after SECONDS (default 10).
+//       complete"), or 1 after SECONDS (default 10).  With SNOOP (a passive
+//       name such as punix:DIR/br0.snoop) it first waits for one snoop
+//       client (ovs-ofctl snoop) and mirrors the session to it.
 #include <unistd.h>
 
 #include <cstdio>
@@ -100,9 +102,31 @@ int run_listen(uint32_t versions, const std::string& name, const std::string& po
   return 0;
 }
 
-int run_connect(uint32_t versions, const std::string& name, int seconds) {
+// Waits (up to `seconds`) for one client on `name` and attaches it to `rc`
+// as a monitor.
+bool attach_snoop(Rconn& rc, const std::string& name, int seconds) {
+  auto pv = grebe::vconn::PVconn::open(name);
+  if (!pv.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), pv.error().to_string().c_str());
+    return false;
+  }
+  std::fprintf(stderr, "waiting for snoop client on %s\n", (*pv)->name().c_str());
+  for (int i = 0; i < seconds * 100; i++) {
+    auto v = (*pv)->accept();
+    if (v.ok()) {
+      rc.add_monitor(std::move(*v));
+      return true;
+    }
+    usleep(10000);
+  }
+  std::fprintf(stderr, "no snoop client\n");
+  return false;
+}
+
+int run_connect(uint32_t versions, const std::string& name, int seconds, const std::string& snoop) {
   grebe::event::EventLoop loop;
   Rconn rc(loop, 5, 1, 48, versions);
+  if (!snoop.empty() && !attach_snoop(rc, snoop, seconds)) return 1;
   bool features_answered = false, done = false;
   rc.set_handler({[&](OfpMsg&& m) {
                     std::fprintf(stderr, "received %s\n", type_name(m).c_str());
@@ -126,6 +150,8 @@ int run_connect(uint32_t versions, const std::string& name, int seconds) {
     std::fprintf(stderr, "handshake incomplete (state %s)\n", rc.state());
     return 1;
   }
+  // Let the monitor copy drain before exiting.
+  for (int i = 0; i < 10; i++) loop.run_once(20);
   std::fprintf(stderr, "handshake complete\n");
   return 0;
 }
@@ -149,7 +175,8 @@ int main(int argc, char* argv[]) {
     return run_listen(versions, argv[i + 1], argc - i >= 3 ? argv[i + 2] : "");
   }
   if (argc - i >= 2 && std::strcmp(argv[i], "connect") == 0) {
-    return run_connect(versions, argv[i + 1], argc - i >= 3 ? std::atoi(argv[i + 2]) : 10);
+    return run_connect(versions, argv[i + 1], argc - i >= 3 ? std::atoi(argv[i + 2]) : 10,
+                       argc - i >= 4 ? argv[i + 3] : "");
   }
   std::fprintf(stderr,
                "usage: %s [-O VERSIONS] listen PVCONN [PORT_FILE]\n"
