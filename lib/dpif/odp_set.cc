@@ -276,7 +276,7 @@ Status set_meta(T& field, const uint8_t* key, const uint8_t* mask, size_t len) {
   return ok_status();
 }
 
-Status set_tunnel(Flow& md, const uint8_t* key, size_t len) {
+FlowTnl parse_tunnel(const uint8_t* key, size_t len) {
   FlowTnl tnl{};
   for (nl::AttrIterator it(nl::Bytes(key, len)); it.ok(); it.next()) {
     nl::Attr a = it.attr();
@@ -298,7 +298,20 @@ Status set_tunnel(Flow& md, const uint8_t* key, size_t len) {
       default: break;  // DF/CSUM flags and options: not tracked in Flow
     }
   }
-  md.tunnel = tnl;
+  return tnl;
+}
+
+// set(tunnel(...)) replaces the tunnel metadata; set_masked merges the
+// key's bits under the mask (both halves are nested attribute lists).
+Status set_tunnel(Flow& md, const uint8_t* key, const uint8_t* mask, size_t len) {
+  FlowTnl k = parse_tunnel(key, len);
+  if (!mask) {
+    md.tunnel = k;
+    return ok_status();
+  }
+  FlowTnl m = parse_tunnel(mask, len);
+  masked_copy(reinterpret_cast<uint8_t*>(&md.tunnel), reinterpret_cast<const uint8_t*>(&k),
+              reinterpret_cast<const uint8_t*>(&m), sizeof(FlowTnl));
   return ok_status();
 }
 
@@ -313,9 +326,7 @@ Status odp_set_field(Packet& pkt, Flow& md, uint16_t type, const uint8_t* key,
     case OVS_KEY_ATTR_DP_HASH: return set_meta(md.dp_hash, key, mask, len);
     case OVS_KEY_ATTR_RECIRC_ID: return set_meta(md.recirc_id, key, mask, len);
     case OVS_KEY_ATTR_CT_MARK: return set_meta(md.ct_mark, key, mask, len);
-    case OVS_KEY_ATTR_TUNNEL:
-      if (mask) return Error(EINVAL, "set_masked on tunnel is not supported");
-      return set_tunnel(md, key, len);
+    case OVS_KEY_ATTR_TUNNEL: return set_tunnel(md, key, mask, len);
     case OVS_KEY_ATTR_ETHERNET: return set_ethernet(pkt, key, mask, len);
     case OVS_KEY_ATTR_IPV4: return set_ipv4(pkt, key, mask, len);
     case OVS_KEY_ATTR_IPV6: return set_ipv6(pkt, key, mask, len);
