@@ -1,7 +1,10 @@
 // Netdev registry and EthAddr text.  See grebe/netdev/netdev.h.
 #include "grebe/netdev/netdev.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 #include "linux/netdev_linux.h"
 
@@ -30,11 +33,49 @@ Result<EthAddr> EthAddr::from_string(std::string_view s) {
   return mac;
 }
 
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, Netdev::Factory, std::less<>> factories;
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+Status Netdev::register_type(std::string type, Factory factory) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (type == "system" || r.factories.count(type)) {
+    return Error(EEXIST, "netdev type \"" + type + "\" already registered");
+  }
+  r.factories.emplace(std::move(type), std::move(factory));
+  return ok_status();
+}
+
 Result<std::unique_ptr<Netdev>> Netdev::open(std::string_view name, std::string_view type) {
   if (type == "system") return open_linux(name);
+  Factory factory;
+  {
+    Registry& r = registry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.factories.find(type);
+    if (it != r.factories.end()) factory = it->second;
+  }
+  if (factory) return factory(name);
   return Error(EAFNOSUPPORT, "unknown netdev type \"" + std::string(type) + "\"");
 }
 
-std::vector<std::string> Netdev::types() { return {"system"}; }
+std::vector<std::string> Netdev::types() {
+  std::vector<std::string> types = {"system"};
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  for (const auto& [type, factory] : r.factories) types.push_back(type);
+  std::sort(types.begin(), types.end());
+  return types;
+}
 
 }  // namespace grebe::netdev

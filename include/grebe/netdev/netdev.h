@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -87,8 +88,14 @@ class Netdev {
   // not exist, EAFNOSUPPORT for an unknown type, EPERM without
   // CAP_NET_RAW.  Main thread.
   static Result<std::unique_ptr<Netdev>> open(std::string_view name, std::string_view type);
-  // The provider types built in ("system").
+  // The provider types available: "system" plus any registered (sorted).
   static std::vector<std::string> types();
+  // Adds provider `type` (e.g. "dummy" from lib/dpif) so open() can create
+  // it by name.  Call explicitly at startup (no static-initializer magic:
+  // static libraries drop unreferenced objects).  EEXIST if `type` is
+  // already known.  Thread-safe.
+  using Factory = std::function<Result<std::unique_ptr<Netdev>>(std::string_view name)>;
+  static Status register_type(std::string type, Factory factory);
 
   virtual const std::string& name() const = 0;
   virtual std::string_view type() const = 0;

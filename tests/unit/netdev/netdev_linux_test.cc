@@ -78,12 +78,28 @@ TEST(NetdevRegistry, UnknownTypeAndMacText) {
   auto n = Netdev::open("lo", "frobnicate");
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().code(), EAFNOSUPPORT);
-  EXPECT_EQ(Netdev::types(), std::vector<std::string>{"system"});
+  EXPECT_EQ(Netdev::types().front(), "system");
   auto mac = EthAddr::from_string("02:0a:0B:00:ff:01");
   ASSERT_TRUE(mac.ok());
   EXPECT_EQ(mac->to_string(), "02:0a:0b:00:ff:01");
   EXPECT_FALSE(EthAddr::from_string("02:0a:0b:00:ff").ok());
   EXPECT_FALSE(EthAddr::from_string("02:0a:0b:00:ff:100").ok());
+}
+
+TEST(NetdevRegistry, RegisteredTypeOpensThroughFactory) {
+  std::string opened;
+  auto factory = [&opened](std::string_view name) -> Result<std::unique_ptr<Netdev>> {
+    opened = std::string(name);
+    return Error(ENODEV, "test factory");
+  };
+  ASSERT_TRUE(Netdev::register_type("testtype", factory).ok());
+  EXPECT_EQ(Netdev::register_type("testtype", factory).error().code(), EEXIST);
+  EXPECT_EQ(Netdev::register_type("system", factory).error().code(), EEXIST);
+  EXPECT_EQ(Netdev::types(), (std::vector<std::string>{"system", "testtype"}));
+  auto n = Netdev::open("p0", "testtype");
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.error().message(), "test factory");
+  EXPECT_EQ(opened, "p0");
 }
 
 TEST_F(NetdevLinuxTest, MissingDevice) {
