@@ -72,10 +72,7 @@ OResult<Atom> parse_uuid(const BaseType& base, const Json& json, SymbolTable* sy
 OResult<Atom> parse_atom(const BaseType& base, const Json& json, SymbolTable* symtab) {
   switch (base.type) {
     case AtomicType::kInteger:
-      if (json.is_number_integer()) {
-        if (json.is_number_unsigned() && json.get<uint64_t>() > uint64_t(INT64_MAX)) break;
-        return Atom(json.get<int64_t>());
-      }
+      if (auto v = json_integer(json)) return Atom(*v);
       break;
     case AtomicType::kReal:
       if (json.is_number()) return Atom(json.get<double>());

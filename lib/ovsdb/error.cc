@@ -161,6 +161,26 @@ std::string json_to_string(const Json& json) {
   return out;
 }
 
+std::optional<int64_t> json_integer(const Json& json) {
+  switch (json.type()) {
+    case Json::value_t::number_integer: return json.get<int64_t>();
+    case Json::value_t::number_unsigned: {
+      uint64_t v = json.get<uint64_t>();
+      if (v > uint64_t(INT64_MAX)) return std::nullopt;
+      return int64_t(v);
+    }
+    case Json::value_t::number_float: {
+      double d = json.get<double>();
+      // [-2^63, 2^63): the doubles that convert to int64 exactly.
+      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == double(int64_t(d))) {
+        return int64_t(d);
+      }
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
 const char* json_type_name(const Json& json) {
   switch (json.type()) {
     case Json::value_t::null: return "null";

@@ -16,11 +16,12 @@ unsigned type_bit(const Json& j) {
     case Json::value_t::boolean: return j.get<bool>() ? Parser::kTrue : Parser::kFalse;
     case Json::value_t::object: return Parser::kObject;
     case Json::value_t::array: return Parser::kArray;
-    case Json::value_t::number_integer: return Parser::kInteger;
+    case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-      // OVS's parser turns integers beyond int64 into reals.
-      return j.get<uint64_t>() > uint64_t(INT64_MAX) ? Parser::kReal : Parser::kInteger;
-    case Json::value_t::number_float: return Parser::kReal;
+    case Json::value_t::number_float:
+      // As OVS's parser classifies numbers: integral values within int64
+      // are integers ("1.0" too), anything else is a real.
+      return json_integer(j) ? Parser::kInteger : Parser::kReal;
     case Json::value_t::string: return Parser::kString;
     default: return 0;
   }

@@ -102,9 +102,7 @@ OResult<TableSchema> TableSchema::from_json(const Json& json, const std::string&
   TableSchema ts;
   ts.name = name;
   if (max_rows) {
-    int64_t n = max_rows->is_number_unsigned() && max_rows->get<uint64_t>() > uint64_t(INT64_MAX)
-                    ? INT64_MAX
-                    : max_rows->get<int64_t>();
+    int64_t n = json_integer(*max_rows).value_or(INT64_MAX);
     if (n <= 0) return syntax_error(&json, nullptr, "maxRows must be at least 1");
     ts.max_rows = n > int64_t(UINT_MAX) ? UINT_MAX : unsigned(n);
   }

@@ -95,9 +95,7 @@ OResult<AtomicType> parse_atomic_type(const Json& json) {
 std::optional<OvsdbError> parse_optional_uint(Parser& parser, const char* name, unsigned* out) {
   const Json* j = parser.member(name, Parser::kInteger | Parser::kOptional);
   if (j) {
-    int64_t v = j->is_number_unsigned() && j->get<uint64_t>() > uint64_t(INT64_MAX)
-                    ? INT64_MAX
-                    : j->get<int64_t>();
+    int64_t v = json_integer(*j).value_or(INT64_MAX);
     if (v < 0 || v > int64_t(UINT_MAX)) {
       return syntax_error(j, nullptr, "%s out of valid range 0 to %u", name, UINT_MAX);
     }
@@ -119,8 +117,8 @@ std::optional<OvsdbError> parse_constraints(BaseType& base, Parser& parser, cons
     case AtomicType::kInteger: {
       const Json* min = parser.member("minInteger", Parser::kInteger | Parser::kOptional);
       const Json* max = parser.member("maxInteger", Parser::kInteger | Parser::kOptional);
-      if (min) base.min_integer = min->get<int64_t>();
-      if (max) base.max_integer = max->get<int64_t>();
+      if (min) base.min_integer = *json_integer(*min);
+      if (max) base.max_integer = *json_integer(*max);
       if (base.min_integer > base.max_integer) {
         return syntax_error(&json, nullptr, "minInteger exceeds maxInteger");
       }
@@ -294,12 +292,7 @@ namespace {
 
 OResult<unsigned> n_from_json(const Json* json, unsigned dflt) {
   if (!json) return dflt;
-  if (json->is_number_integer()) {
-    int64_t v = json->is_number_unsigned() && json->get<uint64_t>() > uint64_t(INT64_MAX)
-                    ? INT64_MAX
-                    : json->get<int64_t>();
-    if (v >= 0 && v < int64_t(UINT_MAX)) return unsigned(v);
-  }
+  if (auto v = json_integer(*json); v && *v >= 0 && *v < int64_t(UINT_MAX)) return unsigned(*v);
   return syntax_error(json, nullptr, "bad min or max value");
 }
 

@@ -128,7 +128,7 @@ OStatus txn_from_json(Txn& txn, const Json& record, bool converting) {
     const std::string& name = it.key();
     const TableSchema* ts = schema.find_table(name);
     if (!ts) {
-      if ((name == "_date" && it.value().is_number_integer()) ||
+      if ((name == "_date" && json_integer(it.value())) ||
           (name == "_is_diff" && it.value().is_boolean()) || name == "_comment" || converting) {
         continue;
       }

@@ -73,7 +73,9 @@ void print_change_record(const Json& json, const DatabaseSchema* schema, int ver
                          std::map<std::string, std::string>& names) {
   if (!json.is_object()) return;
   auto date = json.find("_date");
-  if (date != json.end() && date->is_number_integer()) print_date(date->get<long long>());
+  if (date != json.end()) {
+    if (auto t = json_integer(*date)) print_date(*t);
+  }
   auto comment = json.find("_comment");
   if (comment != json.end() && comment->is_string()) {
     printf(" \"%s\"", comment->get_ref<const std::string&>().c_str());

@@ -141,6 +141,11 @@ done <<'CASES'
 {"op":"comment","comment":"only a comment"}
 {"op":"select","table":"Bridge","where":[],"columns":[]}
 {"op":"select","table":"Bridge","where":[["_version","!=",["uuid","01234567-89ab-cdef-0123-456789abcdef"]]],"columns":["name"]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",2.0]]},{"op":"select","table":"Open_vSwitch","where":[["next_cfg",">",1e0]],"columns":["next_cfg"]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",2.5]]}
+{"op":"wait","table":"Bridge","where":[],"until":"==","rows":[],"timeout":0.0}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",-0.0]]}
+{"op":"mutate","table":"Open_vSwitch","where":[],"mutations":[["next_cfg","+=",1e300]]}
 CASES
 
 # Both databases now hold the same data (UUIDs aside).
@@ -203,6 +208,7 @@ done <<'SCHEMAS'
 {"name":"x","tables":{"T":{"columns":{"a":{"type":"integer","mutable":"no"}}}}}
 {"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"integer","min":1,"max":"unlimited"}}}}}}
 [1]
+{"name":"x","tables":{"T":{"columns":{"a":{"type":{"key":"integer","min":0.0,"max":2e0}}},"maxRows":1.0}}}
 SCHEMAS
 
 [ $failed -eq 0 ] || exit 1

@@ -7,6 +7,8 @@
 // to clients; to_string() yields the text OVS tools print.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +49,11 @@ OvsdbError wrap_error(OvsdbError error, const std::string& context);
 // Compact JSON with sorted keys, OVS's JSSF_SORT serialization (numbers
 // formatted as OVS formats them: reals with %.17g).
 std::string json_to_string(const Json& json);
+// The value of 'json' if OVS's JSON parser would read it as an integer: an
+// integer literal within int64, or a number written with a fraction or
+// exponent whose value is integral (OVS reads "1.0" and "1e2" as integers).
+std::optional<int64_t> json_integer(const Json& json);
+
 // The JSON type name OVS uses in messages: "null", "false", "true",
 // "object", "array", "number", "string".
 const char* json_type_name(const Json& json);
