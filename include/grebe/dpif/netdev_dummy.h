@@ -26,6 +26,13 @@ class DummyNetdev : public Netdev {
  public:
   // `type` is "dummy" or "dummy-internal" (the datapath's local port).
   static std::unique_ptr<DummyNetdev> create(std::string name, std::string type = "dummy");
+  // The live dummy device named `name`, or nullptr: how `ovs-appctl
+  // netdev-dummy/receive <port>` finds its device.  The pointer is valid
+  // until that device is destroyed (main thread owns devices).
+  static DummyNetdev* lookup(std::string_view name);
+  // Names of every live dummy device, sorted (for "all" style commands).
+  static std::vector<std::string> names();
+  ~DummyNetdev() override;
 
   // netdev-dummy/receive: queues `frame` for reception.  ENETDOWN (frame
   // dropped and counted in rx_dropped) if the device is administratively

@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cctype>
+#include <iterator>
+#include <map>
 
 #include "grebe/netlink/attr.h"
 #include "grebe/odp/odp_flow.h"
@@ -27,10 +29,47 @@ bool parse_hex(std::string_view s, std::vector<uint8_t>* out) {
   }
   return true;
 }
+// Live devices by name, for lookup().  A later device with the same name
+// shadows an earlier one until it goes away.
+std::mutex registry_mutex;
+std::multimap<std::string, DummyNetdev*, std::less<>>& registry() {
+  static auto* r = new std::multimap<std::string, DummyNetdev*, std::less<>>;
+  return *r;
+}
+
 }  // namespace
+
+DummyNetdev* DummyNetdev::lookup(std::string_view name) {
+  std::lock_guard lock(registry_mutex);
+  auto [lo, hi] = registry().equal_range(name);
+  return lo == hi ? nullptr : std::prev(hi)->second;
+}
+
+std::vector<std::string> DummyNetdev::names() {
+  std::lock_guard lock(registry_mutex);
+  std::vector<std::string> out;
+  for (const auto& [name, dev] : registry()) {
+    if (out.empty() || out.back() != name) out.push_back(name);
+  }
+  return out;
+}
+
+DummyNetdev::~DummyNetdev() {
+  std::lock_guard lock(registry_mutex);
+  for (auto it = registry().begin(); it != registry().end(); ++it) {
+    if (it->second == this) {
+      registry().erase(it);
+      break;
+    }
+  }
+}
 
 std::unique_ptr<DummyNetdev> DummyNetdev::create(std::string name, std::string type) {
   auto d = std::unique_ptr<DummyNetdev>(new DummyNetdev(std::move(name), std::move(type)));
+  {
+    std::lock_guard lock(registry_mutex);
+    registry().emplace(d->name_, d.get());
+  }
   // OVS gives dummy devices aa:55:aa:55:00:xx addresses, xx counting up.
   static std::atomic<uint8_t> next{1};
   d->mac_.octets = {0xaa, 0x55, 0xaa, 0x55, 0x00, next++};
@@ -54,6 +93,9 @@ Status DummyNetdev::receive(std::vector<uint8_t> frame) {
 
 Result<std::vector<uint8_t>> DummyNetdev::parse_packet(std::string_view s) {
   std::vector<uint8_t> frame;
+  if (s.find_first_not_of(" \t") == std::string_view::npos) {
+    return Error(EINVAL, "bad packet or flow syntax: empty packet");
+  }
   if (parse_hex(s, &frame)) return frame;
   nl::AttrBuilder key;
   Status st = odp::odp_flow_from_string(s, key, nullptr);
