@@ -4,6 +4,7 @@
 #include <cstring>
 #include <optional>
 
+#include "grebe/openflow/action_codec_nx.h"
 #include "grebe/openflow/meta_flow.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_port.h"
@@ -336,8 +337,18 @@ Status encode_nx(Bytes& b, const Action& a, uint8_t version) {
   return ok_status();
 }
 
+Status encode_one_list(std::vector<uint8_t>& b, const ActionList& actions, uint8_t version);
+
 Status encode_one(Bytes& b, const Action& a, uint8_t version) {
   if (auto st = encode_basic(b, a, version)) return std::move(*st);
+  auto nested = [](const ActionList& list, uint8_t v) -> Result<std::vector<uint8_t>> {
+    std::vector<uint8_t> out;
+    GREBE_TRY(encode_one_list(out, list, v));
+    return out;
+  };
+  auto done = encode_nx_structured(b, a, version, nested);
+  if (!done.ok()) return done.error();
+  if (*done) return ok_status();
   return encode_extended(b, a, version);
 }
 

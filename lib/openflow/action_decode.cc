@@ -1,6 +1,7 @@
 // Wire -> actions/instructions, bounds-checked; errors are OFPBAC_*/OFPBIC_*.
 #include <cstring>
 
+#include "grebe/openflow/action_codec_nx.h"
 #include "grebe/openflow/meta_flow.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_port.h"
@@ -35,9 +36,12 @@ Result<Action> decode_reg_load(const uint8_t* p, size_t len) {
   return Action(sf);
 }
 
-Result<Action> decode_nx(const uint8_t* p, size_t len) {
+Result<Action> decode_nx(const uint8_t* p, size_t len, uint8_t version) {
   if (len < 16) return kBadLen;
   if (load_be32(p + 4) != kNxVendorId) return Error(EINVAL, "OFPBAC_BAD_VENDOR");
+  auto structured = decode_nx_structured(p, len, version, decode_actions);
+  if (!structured.ok()) return structured.error();
+  if (*structured) return std::move(**structured);
   uint16_t subtype = load_be16(p + 8);
   const uint8_t* body = p + 10;
   switch (subtype) {
@@ -217,7 +221,7 @@ Result<ActionList> decode_actions(const uint8_t* p, size_t len, uint8_t version)
     if (len < 8) return kBadLen;
     uint16_t type = load_be16(p), alen = load_be16(p + 2);
     if (alen < 8 || alen % 8 || alen > len) return kBadLen;
-    auto a = type == 0xffff ? decode_nx(p, alen) : decode_std(p, alen, version);
+    auto a = type == 0xffff ? decode_nx(p, alen, version) : decode_std(p, alen, version);
     if (!a.ok()) return a.error();
     // NXAST_NOTE payload keeps its padding, exactly as OVS shows it.
     out.push_back(std::move(*a));
