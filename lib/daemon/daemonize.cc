@@ -82,12 +82,14 @@ void notify_startup(int& fd) {
   fd = -1;
 }
 
+bool g_saved_fds[3];  // daemon_save_fd(): stdio kept open after detaching
+
 void close_standard_fds() {
   int null = ::open("/dev/null", O_RDWR);
   if (null < 0) return;
-  ::dup2(null, STDIN_FILENO);
-  ::dup2(null, STDOUT_FILENO);
-  ::dup2(null, STDERR_FILENO);
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+    if (!g_saved_fds[fd]) ::dup2(null, fd);
+  }
   if (null > STDERR_FILENO) ::close(null);
 }
 
@@ -178,6 +180,10 @@ Status daemonize_start(const Options& opts) {
   }
   if (opts.pidfile) GREBE_TRY(make_pidfile(*opts.pidfile, opts.overwrite_pidfile));
   return ok_status();
+}
+
+void daemon_save_fd(int fd) {
+  if (fd >= STDIN_FILENO && fd <= STDERR_FILENO) g_saved_fds[fd] = true;
 }
 
 void daemonize_complete() {

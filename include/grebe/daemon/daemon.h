@@ -69,6 +69,11 @@ void daemonize_complete();
 
 // True in the process that runs the daemon after daemonize_start().
 bool is_detached();
+// Keeps standard fd `fd` (0, 1 or 2) open when daemonize_complete() detaches,
+// so a detached client (ovsdb-client --detach monitor > file) keeps writing
+// to where it was started (OVS's daemon_save_fd()).  Main thread, before
+// daemonize_complete().
+void daemon_save_fd(int fd);
 
 // Removes the pidfile now (also done automatically at exit and on
 // SIGTERM/SIGINT if they reach their default handler).
