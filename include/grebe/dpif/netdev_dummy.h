@@ -24,6 +24,9 @@ namespace grebe::netdev {
 
 class DummyNetdev : public Netdev {
  public:
+  // Frames waiting for the datapath.  OVS does not bound this queue; we do,
+  // generously, so a runaway injector cannot exhaust memory.
+  static constexpr size_t kMaxRxQueue = 10000;
   // `type` is "dummy" or "dummy-internal" (the datapath's local port).
   static std::unique_ptr<DummyNetdev> create(std::string name, std::string type = "dummy");
   // The live dummy device named `name`, or nullptr: how `ovs-appctl

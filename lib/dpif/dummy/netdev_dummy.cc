@@ -15,8 +15,6 @@
 namespace grebe::netdev {
 
 namespace {
-// Receive queue bound, as OVS's NETDEV_DUMMY_MAX_QUEUE.
-constexpr size_t kMaxQueue = 100;
 
 bool parse_hex(std::string_view s, std::vector<uint8_t>* out) {
   if (s.empty() || s.size() % 2) return false;
@@ -83,7 +81,7 @@ Status DummyNetdev::receive(std::vector<uint8_t> frame) {
     return Error(ENETDOWN, name_ + ": device is down");
   }
   if (rx_pcap_) (void)rx_pcap_->write(frame.data(), frame.size(), time_wall_msec());
-  if (rxq_.size() >= kMaxQueue) {
+  if (rxq_.size() >= kMaxRxQueue) {
     stats_.rx_dropped++;
     return Error(ENOBUFS, name_ + ": receive queue full");
   }
