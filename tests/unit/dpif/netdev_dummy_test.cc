@@ -1,6 +1,7 @@
 // The dummy netdev: packet argument parsing, rx/tx queues, admin state,
 // pcap capture.
 #include "grebe/dpif/netdev_dummy.h"
+#include "grebe/dpif/netdev_dummy_commands.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -85,6 +86,51 @@ TEST(NetdevDummy, SendRecordsAndWritesPcap) {
   EXPECT_FALSE(reader->next().ok());
   ::unlink(path.c_str());
   EXPECT_FALSE(d->set_config({{"pcap", "/nonexistent-dir/x.pcap"}}).ok());
+}
+
+}  // namespace
+}  // namespace grebe::netdev
+
+
+namespace grebe::netdev {
+namespace {
+
+TEST(NetdevDummyCommands, Receive) {
+  auto d = DummyNetdev::create("cmd0");
+  auto r = netdev_dummy_receive_command(
+      {"cmd0", "50540000000a5054000000090800",
+       "in_port(1),eth(src=50:54:00:00:00:09,dst=50:54:00:00:00:0a),eth_type(0x0800),"
+       "ipv4(src=10.0.0.2,dst=10.0.0.1,proto=17,tos=0,ttl=64,frag=no),udp(src=8,dst=9)",
+       "--len", "200"});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  PacketBatch batch;
+  ASSERT_EQ(*d->rx_recv(batch), 2u);
+  EXPECT_EQ(batch[0].data.size(), 14u);
+  EXPECT_EQ(batch[1].data.size(), 200u);
+  EXPECT_TRUE(dpif::test::ipv4_csum_ok(batch[1].data));
+  EXPECT_TRUE(dpif::test::l4_csum_ok(batch[1].data));
+
+  EXPECT_EQ(netdev_dummy_receive_command({"nope", "00"}).error().message(),
+            "no such dummy netdev");
+  EXPECT_EQ(netdev_dummy_receive_command({"cmd0", "in_port(1)", "--len", "10"}).error().message(),
+            "too small packet len");
+  EXPECT_FALSE(netdev_dummy_receive_command({"cmd0", "garbage((("}).ok());
+}
+
+TEST(NetdevDummyCommands, SetAdminState) {
+  auto a = DummyNetdev::create("cmd1");
+  auto b = DummyNetdev::create("cmd2");
+  EXPECT_EQ(*netdev_dummy_set_admin_state_command({"cmd1", "down"}), "OK");
+  EXPECT_FALSE(*a->get_flags() & kUp);
+  EXPECT_TRUE(*b->get_flags() & kUp);
+  EXPECT_EQ(*netdev_dummy_set_admin_state_command({"down"}), "OK");
+  EXPECT_FALSE(*b->get_flags() & kUp);
+  EXPECT_EQ(*netdev_dummy_set_admin_state_command({"UP"}), "OK");
+  EXPECT_TRUE(*a->get_flags() & kUp);
+  EXPECT_EQ(netdev_dummy_set_admin_state_command({"cmd1", "sideways"}).error().message(),
+            "Invalid Admin State");
+  EXPECT_EQ(netdev_dummy_set_admin_state_command({"nope", "up"}).error().message(),
+            "Unknown Dummy Interface");
 }
 
 }  // namespace
