@@ -4,9 +4,9 @@
 //
 // Locking: the table is guarded by one shared_mutex owned by the caller
 // (DpNetdev::flow_mutex_): lookups under a shared lock, inserts/removals
-// under an exclusive one.  Per-flow statistics are atomics updated under
-// the shared lock (or none: a DpFlow is kept alive by shared_ptr), so the
-// packet path never takes an exclusive lock.
+// under an exclusive one.  Per-flow statistics and actions are atomics and
+// a DpFlow is kept alive by shared_ptr, so once a packet has its flow
+// (from the EMC or a lookup) it touches no lock at all.
 #pragma once
 
 #include <atomic>
@@ -30,7 +30,9 @@ struct DpFlow {
   FlowWildcards mask;
   Ufid ufid;
   Bytes key_attrs, mask_attrs;
-  std::shared_ptr<const Bytes> actions;  // replaced (not mutated) on modify
+  // Replaced (never mutated) on modify; the packet path loads it without
+  // a lock.
+  std::atomic<std::shared_ptr<const Bytes>> actions;
   std::atomic<uint64_t> n_packets{0}, n_bytes{0};
   std::atomic<long long> used{0};
   std::atomic<uint16_t> tcp_flags{0};

@@ -291,11 +291,7 @@ void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
     flags |= mds[i].tcp_flags;
   }
   flow->account(pkts.size(), bytes, flags, time_msec());
-  std::shared_ptr<const Bytes> actions;
-  {
-    std::shared_lock lock(flow_mutex_);
-    actions = flow->actions;
-  }
+  std::shared_ptr<const Bytes> actions = flow->actions.load();
   for (size_t i = 0; i < pkts.size(); i++) {
     Status st = execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()),
                                 depth);

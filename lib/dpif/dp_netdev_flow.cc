@@ -46,7 +46,7 @@ void fill_flow(const DpFlow& f, bool terse, DpifFlow* out) {
   }
   out->key = f.key_attrs;
   out->mask = f.mask_attrs;
-  out->actions = *f.actions;
+  out->actions = *f.actions.load();
 }
 
 }  // namespace
@@ -139,7 +139,6 @@ Status DpNetdev::do_execute(Execute& exec) {
       return Error(EINVAL, "bad execute key: " + err);
     }
   }
-  if (md.in_port == odp::kOdppNone) md.in_port = kOdppNone;
   Packet pkt = Packet::copy_of(exec.packet.data(), exec.packet.size());
   std::lock_guard run_lock(run_mutex_);
   Flow meta = pkt.extract(&md);  // keep only the metadata stage below
