@@ -302,7 +302,7 @@ void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
 Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int depth) {
   ExecuteHooks hooks;
   hooks.output = [this](const Packet& p, const Flow&, uint32_t port) { output(p, port); };
-  hooks.userspace = [this](const Packet& p, const Flow& m, nl::Bytes attr) {
+  hooks.userspace = [this, actions](const Packet& p, const Flow& m, nl::Bytes attr) {
     Upcall up;
     up.type = Upcall::Type::kAction;
     up.packet.assign(p.data(), p.data() + p.size());
@@ -310,6 +310,10 @@ Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int d
     up.key = key_from_flow(f);
     nl::Attr ud = nl::find_attr(attr, OVS_USERSPACE_ATTR_USERDATA);
     if (ud.valid()) up.userdata.assign(ud.data(), ud.data() + ud.size());
+    // OVS_USERSPACE_ATTR_ACTIONS asks for the actions being executed.
+    if (nl::find_attr(attr, OVS_USERSPACE_ATTR_ACTIONS).valid()) {
+      up.actions.assign(actions.begin(), actions.end());
+    }
     up.hash = flow_hash(f, 0);
     queue_upcall(std::move(up));
   };

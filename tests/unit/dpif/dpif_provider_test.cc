@@ -348,6 +348,17 @@ TYPED_TEST(DpifTest, UserspaceActionUpcallCarriesUserdata) {
   EXPECT_EQ(ups[0].type, Upcall::Type::kAction);
   // OVS pads userdata to at least 8 bytes when it builds the action.
   EXPECT_EQ(ups[0].userdata, (std::vector<uint8_t>{1, 2, 3, 4, 0, 0, 0, 0}));
+  EXPECT_TRUE(ups[0].actions.empty());
+
+  // With "actions" the upcall also carries the flow's actions.
+  ASSERT_TRUE(this->put("recirc_id(0),in_port(2),eth_type(0x0800)",
+                        "userspace(pid=1,actions),1").ok());
+  TypeParam::receive(*this->p2_, test::udp4(1, 2));
+  this->dpif_->run();
+  ups = this->drain_upcalls();
+  ASSERT_EQ(ups.size(), 1u);
+  EXPECT_EQ(ups[0].actions, this->actions_of("userspace(pid=1,actions),1"));
+  EXPECT_EQ(TypeParam::sent(*this->p1_).size(), 1u);
 }
 
 TYPED_TEST(DpifTest, FullHandlerQueueCountsLost) {
