@@ -7,9 +7,13 @@
 #include <thread>
 
 #include "client.h"
+#include "control.h"
+#include "grebe/daemon/daemon.h"
 #include "grebe/util/dirs.h"
 
 namespace grebe::ovsdb_client {
+
+const daemon::Options& daemon_options();
 
 void do_list_dbs(Rpc* rpc, const std::string&, const Args&) {
   for (const auto& db : fetch_dbs(*rpc)) puts(db.c_str());
@@ -102,6 +106,9 @@ namespace {
 // Requests `method` for `lock`, prints the reply and then every
 // notification ("locked", "stolen") until the connection drops.
 [[noreturn]] void lock_loop(Rpc& rpc, const std::string& method, const std::string& lock) {
+  daemon::daemon_save_fd(1);
+  if (auto st = daemon::daemonize_start(daemon_options()); !st.ok()) fatal(0, st.error().message());
+  start_control_socket();
   int id = rpc.next_id();
   OJson request = {{"method", method}, {"params", OJson::array({lock})}, {"id", id}};
   if (auto st = rpc.send(request); !st.ok()) fatal(st.error().code(), rpc.name() + ": send failed");
@@ -116,6 +123,7 @@ namespace {
     } else if (!m.contains("method") && has_id && m["id"] == id) {
       print_json(m["result"]);
       fflush(stdout);
+      daemon::daemonize_complete();
     } else if (m.contains("method") && !has_id) {
       puts(m["method"].get<std::string>().c_str());
       print_json(m["params"]);

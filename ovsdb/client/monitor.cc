@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "client.h"
+#include "control.h"
 #include "grebe/daemon/daemon.h"
 #include "grebe/ovsdb/condition.h"
 
@@ -214,6 +215,7 @@ void send_db_change_aware(Rpc& rpc) {
   daemon::daemon_save_fd(1);
   daemon::daemon_save_fd(2);
   if (auto st = daemon::daemonize_start(daemon_options()); !st.ok()) fatal(0, st.error().message());
+  start_control_socket();
   ClientSchema cs = fetch_schema(rpc, database);
   OJson requests = OJson::object();
   std::vector<MonitoredTable> mts;
