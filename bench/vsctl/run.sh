@@ -31,7 +31,7 @@ fresh_db() {
   rm -f "$dir/conf.db" "$dir/.conf.db.~lock~"
   "$tool" create "$dir/conf.db" "$src/vswitchd/vswitch.ovsschema"
   "$server" "$dir/conf.db" --remote=punix:"$dir/db.sock" --unixctl="$dir/ctl" --no-chdir \
-    --pidfile="$dir/pid" --log-file="$dir/log" --detach
+    --pidfile="$dir/pid" --log-file="$dir/log" --detach 2>/dev/null
   "$stock" --no-wait init
 }
 
@@ -66,7 +66,7 @@ scenario() {
     show-1000)
       add_ports "$stock" br0 p 1000
       t0=$(now_ms)
-      for ((i = 0; i < 5; i++)); do "$v" show >/dev/null; done
+      for ((i = 0; i < 5; i++)); do "$v" show >/dev/null 2>&1; done
       t1=$(now_ms); awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", (b-a)/5}' ;;
   esac
 }

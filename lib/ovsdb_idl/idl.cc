@@ -55,6 +55,7 @@ void Idl::on_connected() {
 
 void Idl::on_disconnected() {
   state_ = State::kIdle;
+  epochs_++;
   output_.clear();
   for (auto& [id, txn] : txns_) txn->set_status(TxnStatus::kTryAgain);
   txns_.clear();
@@ -218,6 +219,7 @@ void Idl::handle_monitor_reply(const Message& msg) {
     return;
   }
   state_ = State::kMonitoring;
+  epochs_++;
 }
 
 void Idl::handle_notify(const Message& msg) {

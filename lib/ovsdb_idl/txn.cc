@@ -73,11 +73,7 @@ const Datum* Txn::get(std::string_view table, const Uuid& uuid, std::string_view
       auto key = std::make_pair(static_cast<const void*>(ts), col->index);
       auto it = defaults.find(key);
       if (it == defaults.end()) it = defaults.emplace(key, Datum::default_for(col->type)).first;
-      if (col->index == ovsdb::kColUuid) {
-        static thread_local Datum uuid_datum;
-        uuid_datum = Datum::scalar(uuid);
-        return &uuid_datum;
-      }
+      if (col->index == ovsdb::kColUuid) return &p->uuid_datum;
       return &it->second;
     }
   }
@@ -103,7 +99,9 @@ std::vector<Uuid> Txn::rows(std::string_view table) const {
 
 Uuid Txn::insert(std::string_view table, std::optional<Uuid> provisional) {
   Uuid uuid = provisional ? *provisional : Uuid::generate();
-  pending(table, uuid)->inserted = true;
+  Pending* p = pending(table, uuid);
+  p->inserted = true;
+  p->uuid_datum = Datum::scalar(uuid);
   inserted_.insert(uuid);
   return uuid;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "grebe/ovsdb_idl/vswitch_idl.h"
 #include "grebe/stream/ssl.h"
 #include "grebe/util/dirs.h"
 #include "grebe/util/version.h"
@@ -98,6 +99,7 @@ void handle_option(int c, const option& opt, Options* o,
     case 'h': usage(); break;
     case kOptCommands: case kOptOptions: case 'V':
       printf("%s (Open vSwitch) %s\n", program_name().c_str(), kOvsCompatVersion);
+      printf("DB Schema %s\n", ovsrec::schema()->version.c_str());
       exit(EXIT_SUCCESS);
     case 't': {
       char* end;

@@ -75,7 +75,9 @@ class Idl {
   // The driver should drop this connection and try another remote.
   bool wants_reconnect() const { return wants_reconnect_; }
   MonitorMethod monitor_method() const { return method_; }
-  uint64_t change_seqno() const { return replica_.change_seqno(); }
+  // Increments whenever the replica changes and on every (re)connection, so
+  // a client waiting "until something happens" after a failed commit wakes.
+  uint64_t change_seqno() const { return replica_.change_seqno() + epochs_; }
   const std::string& last_txn_id() const { return last_id_; }
 
   // --- Transactions ---
@@ -108,6 +110,7 @@ class Idl {
   std::map<std::string, Txn*> txns_;  // by request id (compact JSON)
   std::optional<std::string> fatal_;
   bool wants_reconnect_ = false;
+  uint64_t epochs_ = 0;
 };
 
 }  // namespace grebe::ovsdb_idl

@@ -103,6 +103,7 @@ class Txn {
     bool deleted = false;
     std::map<size_t, Datum> writes;  // column index -> new value
     std::set<size_t> verified;
+    Datum uuid_datum;                // _uuid of an inserted row
   };
   const ovsdb::TableSchema* table_schema(std::string_view table) const;
   Pending* pending(std::string_view table, const Uuid& uuid);
