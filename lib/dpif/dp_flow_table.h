@@ -26,7 +26,7 @@ struct UfidHash {
 };
 
 struct DpFlow {
-  Flow key;             // masked
+  Flow key;  // masked
   FlowWildcards mask;
   Ufid ufid;
   Bytes key_attrs, mask_attrs;

@@ -22,8 +22,7 @@ namespace {
 grebe::vlog::RateLimit upcall_rl(5, 20);
 }
 
-DpNetdev::DpNetdev(std::string type, std::string name,
-                   std::unique_ptr<netdev::Netdev> local_port)
+DpNetdev::DpNetdev(std::string type, std::string name, std::unique_ptr<netdev::Netdev> local_port)
     : type_(std::move(type)), name_(std::move(name)), local_port_(std::move(local_port)) {
   ufid_secret_ = std::random_device{}();
   if (local_port_) {
@@ -272,8 +271,8 @@ void DpNetdev::process(std::vector<Packet>& batch, const std::vector<Flow>& mds,
       continue;
     }
     n_hit_++;
-    auto g = std::find_if(groups.begin(), groups.end(),
-                          [&](const Group& x) { return x.flow == hit; });
+    auto g =
+        std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.flow == hit; });
     if (g == groups.end()) g = groups.insert(groups.end(), Group{hit, {}, {}});
     g->pkts.push_back(&batch[i]);
     g->mds.push_back(mds[i]);
@@ -293,8 +292,8 @@ void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
   flow->account(pkts.size(), bytes, flags, time_msec());
   std::shared_ptr<const Bytes> actions = flow->actions.load();
   for (size_t i = 0; i < pkts.size(); i++) {
-    Status st = execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()),
-                                depth);
+    Status st =
+        execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()), depth);
     if (!st.ok()) VLOG_WARN_RL(&upcall_rl, "%s: %s", name_.c_str(), st.error().to_string().c_str());
   }
 }

@@ -34,7 +34,7 @@ class DpNetdev : public Dpif {
  public:
   static constexpr size_t kDefaultFlowLimit = 65536;  // OVS's MAX_FLOWS per PMD
   static constexpr size_t kMaxUpcallQueue = 1024;
-  static constexpr int kMaxRecircDepth = 6;           // as OVS
+  static constexpr int kMaxRecircDepth = 6;  // as OVS
 
   // `local_port` becomes port 0 (the datapath's own port); owned.
   DpNetdev(std::string type, std::string name, std::unique_ptr<netdev::Netdev> local_port);
@@ -62,8 +62,7 @@ class DpNetdev : public Dpif {
   int wait_fd(uint32_t handler_id) const override;
   void recv_purge() override;
 
-  Status meter_set(uint32_t meter_id, uint32_t flags,
-                   const std::vector<MeterBand>& bands) override;
+  Status meter_set(uint32_t meter_id, uint32_t flags, const std::vector<MeterBand>& bands) override;
   Status meter_del(uint32_t meter_id) override;
 
   size_t run() override;
@@ -86,8 +85,8 @@ class DpNetdev : public Dpif {
 
   // Packet path (run_mutex_ held).
   void process(std::vector<Packet>& batch, const std::vector<Flow>& mds, int depth);
-  void execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
-                    std::vector<Flow>& mds, int depth);
+  void execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts, std::vector<Flow>& mds,
+                    int depth);
   Status execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int depth);
   void output(const Packet& pkt, OdpPort port);
   void queue_upcall(Upcall&& upcall);

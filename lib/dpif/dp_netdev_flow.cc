@@ -54,10 +54,18 @@ void fill_flow(const DpFlow& f, bool terse, DpifFlow* out) {
 void DpNetdev::operate(std::vector<Op>& ops) {
   for (Op& op : ops) {
     switch (op.type) {
-      case Op::Type::kPut: op.result = do_put(op.put); break;
-      case Op::Type::kDel: op.result = do_del(op.del); break;
-      case Op::Type::kGet: op.result = do_get(op.get); break;
-      case Op::Type::kExecute: op.result = do_execute(op.execute); break;
+      case Op::Type::kPut:
+        op.result = do_put(op.put);
+        break;
+      case Op::Type::kDel:
+        op.result = do_del(op.del);
+        break;
+      case Op::Type::kGet:
+        op.result = do_get(op.get);
+        break;
+      case Op::Type::kExecute:
+        op.result = do_execute(op.execute);
+        break;
     }
   }
 }

@@ -82,8 +82,8 @@ Status push_mpls(Packet& pkt, nl::Attr a) {
   if (et + 2 > pkt.size()) return ok_status();
   ovs_action_push_mpls m;
   std::memcpy(&m, a.data(), sizeof m);
-  bool already_mpls = load_be16(pkt.data() + et) == kEthTypeMpls ||
-                      load_be16(pkt.data() + et) == kEthTypeMplsMcast;
+  bool already_mpls =
+      load_be16(pkt.data() + et) == kEthTypeMpls || load_be16(pkt.data() + et) == kEthTypeMplsMcast;
   uint32_t lse = load_be32(&m.mpls_lse);
   if (already_mpls) {
     lse &= ~kMplsBosMask;
@@ -198,17 +198,29 @@ Status run_one(Ctx& ctx, Packet& pkt, Flow& md, nl::Attr a) {
       if (a.size() != 4) return malformed("output");
       do_output(ctx, pkt, md, a.get_u32());
       return ok_status();
-    case OVS_ACTION_ATTR_USERSPACE: return do_userspace(ctx, pkt, md, a);
-    case OVS_ACTION_ATTR_SET: return do_set(pkt, md, a, false);
-    case OVS_ACTION_ATTR_SET_MASKED: return do_set(pkt, md, a, true);
-    case OVS_ACTION_ATTR_PUSH_VLAN: return push_vlan(pkt, a);
-    case OVS_ACTION_ATTR_POP_VLAN: pop_vlan(pkt); return ok_status();
-    case OVS_ACTION_ATTR_PUSH_MPLS: return push_mpls(pkt, a);
-    case OVS_ACTION_ATTR_POP_MPLS: return pop_mpls(pkt, a);
-    case OVS_ACTION_ATTR_SAMPLE: return do_sample(ctx, pkt, md, a);
-    case OVS_ACTION_ATTR_CLONE: return do_clone(ctx, pkt, md, a);
-    case OVS_ACTION_ATTR_CHECK_PKT_LEN: return do_check_pkt_len(ctx, pkt, md, a);
-    case OVS_ACTION_ATTR_HASH: return do_hash(pkt, md, a);
+    case OVS_ACTION_ATTR_USERSPACE:
+      return do_userspace(ctx, pkt, md, a);
+    case OVS_ACTION_ATTR_SET:
+      return do_set(pkt, md, a, false);
+    case OVS_ACTION_ATTR_SET_MASKED:
+      return do_set(pkt, md, a, true);
+    case OVS_ACTION_ATTR_PUSH_VLAN:
+      return push_vlan(pkt, a);
+    case OVS_ACTION_ATTR_POP_VLAN:
+      pop_vlan(pkt);
+      return ok_status();
+    case OVS_ACTION_ATTR_PUSH_MPLS:
+      return push_mpls(pkt, a);
+    case OVS_ACTION_ATTR_POP_MPLS:
+      return pop_mpls(pkt, a);
+    case OVS_ACTION_ATTR_SAMPLE:
+      return do_sample(ctx, pkt, md, a);
+    case OVS_ACTION_ATTR_CLONE:
+      return do_clone(ctx, pkt, md, a);
+    case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+      return do_check_pkt_len(ctx, pkt, md, a);
+    case OVS_ACTION_ATTR_HASH:
+      return do_hash(pkt, md, a);
     case OVS_ACTION_ATTR_TRUNC:
       if (a.size() != 4) return malformed("trunc");
       ctx.trunc = a.get_u32();
@@ -226,8 +238,11 @@ Status run_one(Ctx& ctx, Packet& pkt, Flow& md, nl::Attr a) {
     case OVS_ACTION_ATTR_CT:
       if (!ctx.hooks.ct) return Error(EOPNOTSUPP, "ct action is not supported by this datapath");
       return ctx.hooks.ct(pkt, md, a.payload());
-    case OVS_ACTION_ATTR_CT_CLEAR: return do_ct_clear(md);
-    case odp::kActionDrop: ctx.dropped = true; return ok_status();
+    case OVS_ACTION_ATTR_CT_CLEAR:
+      return do_ct_clear(md);
+    case odp::kActionDrop:
+      ctx.dropped = true;
+      return ok_status();
     default:
       return Error(EOPNOTSUPP, "unsupported datapath action " + std::to_string(a.type()));
   }

@@ -26,7 +26,9 @@ T masked_value(T old_value, T key, T mask) {
   return static_cast<T>((key & mask) | (old_value & ~mask));
 }
 
-Status bad_len(const char* what) { return Error(EINVAL, std::string("bad length for set ") + what); }
+Status bad_len(const char* what) {
+  return Error(EINVAL, std::string("bad length for set ") + what);
+}
 
 // Where the L4 checksum lives (nullptr if none applies), given the
 // extracted layers: TCP always, UDP unless it carries no checksum.
@@ -89,10 +91,12 @@ Status set_ipv4(Packet& pkt, const uint8_t* key_p, const uint8_t* mask_p, size_t
   } else {
     std::memset(&mask, 0xff, sizeof mask);
   }
-  set_ipv4_addr(pkt, ip, ip->src,
-                masked_value(load_be32(ip->src), load_be32(&key.ipv4_src), load_be32(&mask.ipv4_src)));
-  set_ipv4_addr(pkt, ip, ip->dst,
-                masked_value(load_be32(ip->dst), load_be32(&key.ipv4_dst), load_be32(&mask.ipv4_dst)));
+  set_ipv4_addr(
+      pkt, ip, ip->src,
+      masked_value(load_be32(ip->src), load_be32(&key.ipv4_src), load_be32(&mask.ipv4_src)));
+  set_ipv4_addr(
+      pkt, ip, ip->dst,
+      masked_value(load_be32(ip->dst), load_be32(&key.ipv4_dst), load_be32(&mask.ipv4_dst)));
   uint8_t tos = masked_value(ip->tos, key.ipv4_tos, mask.ipv4_tos);
   if (tos != ip->tos) {
     fix_csum16(ip->csum_be, static_cast<uint16_t>(ip->ihl_ver << 8 | ip->tos),
@@ -148,7 +152,8 @@ Status set_ipv6(Packet& pkt, const uint8_t* key_p, const uint8_t* mask_p, size_t
   uint32_t vtc = load_be32(ip6->vtc_flow_be);
   uint32_t tc_mask = uint32_t{mask.ipv6_tclass} << 20;
   uint32_t label_mask = load_be32(&mask.ipv6_label) & kIpv6LabelMask;
-  uint32_t new_bits = (uint32_t{key.ipv6_tclass} << 20) | (load_be32(&key.ipv6_label) & kIpv6LabelMask);
+  uint32_t new_bits =
+      (uint32_t{key.ipv6_tclass} << 20) | (load_be32(&key.ipv6_label) & kIpv6LabelMask);
   vtc = masked_value(vtc, new_bits, tc_mask | label_mask);
   store_be32(ip6->vtc_flow_be, vtc);
   ip6->hlim = masked_value(ip6->hlim, key.ipv6_hlimit, mask.ipv6_hlimit);
@@ -156,14 +161,14 @@ Status set_ipv6(Packet& pkt, const uint8_t* key_p, const uint8_t* mask_p, size_t
 }
 
 // TCP / UDP / SCTP ports: the first four bytes of each header.
-Status set_ports(Packet& pkt, uint8_t proto, const uint8_t* key, const uint8_t* mask,
-                 size_t len) {
+Status set_ports(Packet& pkt, uint8_t proto, const uint8_t* key, const uint8_t* mask, size_t len) {
   if (len != 4) return bad_len("l4 ports");
   int l4 = pkt.layers().l4;
   Flow f = flow_extract(pkt.data(), pkt.size());
   if (l4 < 0 || f.nw_proto != proto) return ok_status();
-  size_t need = proto == kIpProtoTcp ? sizeof(TcpHeader)
-                : proto == kIpProtoUdp ? sizeof(UdpHeader) : sizeof(SctpHeader);
+  size_t need = proto == kIpProtoTcp   ? sizeof(TcpHeader)
+                : proto == kIpProtoUdp ? sizeof(UdpHeader)
+                                       : sizeof(SctpHeader);
   if (pkt.size() < static_cast<size_t>(l4) + need) return ok_status();
   uint8_t* h = pkt.data() + l4;
   if (proto == kIpProtoSctp) {
@@ -177,8 +182,8 @@ Status set_ports(Packet& pkt, uint8_t proto, const uint8_t* key, const uint8_t* 
   uint8_t* csum_be = l4_csum_ptr(pkt, proto);
   for (int i = 0; i < 4; i += 2) {
     uint16_t old_v = load_be16(h + i);
-    uint16_t new_v = masked_value(old_v, load_be16(key + i),
-                                  mask ? load_be16(mask + i) : uint16_t{0xffff});
+    uint16_t new_v =
+        masked_value(old_v, load_be16(key + i), mask ? load_be16(mask + i) : uint16_t{0xffff});
     fix_csum16(csum_be, old_v, new_v, proto == kIpProtoUdp);
     store_be16(h + i, new_v);
   }
@@ -210,11 +215,16 @@ Status set_arp(Packet& pkt, const uint8_t* key_p, const uint8_t* mask_p, size_t 
   }
   auto* arp = reinterpret_cast<ArpEthHeader*>(pkt.data() + l3);
   auto at = [&](size_t off) { return mask_p ? mask_p + off : nullptr; };
-  masked_copy(arp->spa, key_p + offsetof(ovs_key_arp, arp_sip), at(offsetof(ovs_key_arp, arp_sip)), 4);
-  masked_copy(arp->tpa, key_p + offsetof(ovs_key_arp, arp_tip), at(offsetof(ovs_key_arp, arp_tip)), 4);
-  masked_copy(arp->op_be, key_p + offsetof(ovs_key_arp, arp_op), at(offsetof(ovs_key_arp, arp_op)), 2);
-  masked_copy(arp->sha.b, key_p + offsetof(ovs_key_arp, arp_sha), at(offsetof(ovs_key_arp, arp_sha)), 6);
-  masked_copy(arp->tha.b, key_p + offsetof(ovs_key_arp, arp_tha), at(offsetof(ovs_key_arp, arp_tha)), 6);
+  masked_copy(arp->spa, key_p + offsetof(ovs_key_arp, arp_sip), at(offsetof(ovs_key_arp, arp_sip)),
+              4);
+  masked_copy(arp->tpa, key_p + offsetof(ovs_key_arp, arp_tip), at(offsetof(ovs_key_arp, arp_tip)),
+              4);
+  masked_copy(arp->op_be, key_p + offsetof(ovs_key_arp, arp_op), at(offsetof(ovs_key_arp, arp_op)),
+              2);
+  masked_copy(arp->sha.b, key_p + offsetof(ovs_key_arp, arp_sha),
+              at(offsetof(ovs_key_arp, arp_sha)), 6);
+  masked_copy(arp->tha.b, key_p + offsetof(ovs_key_arp, arp_tha),
+              at(offsetof(ovs_key_arp, arp_tha)), 6);
   return ok_status();
 }
 
@@ -281,21 +291,38 @@ FlowTnl parse_tunnel(const uint8_t* key, size_t len) {
   for (nl::AttrIterator it(nl::Bytes(key, len)); it.ok(); it.next()) {
     nl::Attr a = it.attr();
     switch (a.type()) {
-      case OVS_TUNNEL_KEY_ATTR_ID: tnl.tun_id = a.size() == 8 ? a.get_be64() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_IPV4_SRC: tnl.ip_src = a.size() == 4 ? a.get_be32() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_IPV4_DST: tnl.ip_dst = a.size() == 4 ? a.get_be32() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_TOS: tnl.ip_tos = a.size() == 1 ? a.get_u8() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_TTL: tnl.ip_ttl = a.size() == 1 ? a.get_u8() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_TP_SRC: tnl.tp_src = a.size() == 2 ? a.get_be16() : 0; break;
-      case OVS_TUNNEL_KEY_ATTR_TP_DST: tnl.tp_dst = a.size() == 2 ? a.get_be16() : 0; break;
+      case OVS_TUNNEL_KEY_ATTR_ID:
+        tnl.tun_id = a.size() == 8 ? a.get_be64() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
+        tnl.ip_src = a.size() == 4 ? a.get_be32() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
+        tnl.ip_dst = a.size() == 4 ? a.get_be32() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TOS:
+        tnl.ip_tos = a.size() == 1 ? a.get_u8() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TTL:
+        tnl.ip_ttl = a.size() == 1 ? a.get_u8() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TP_SRC:
+        tnl.tp_src = a.size() == 2 ? a.get_be16() : 0;
+        break;
+      case OVS_TUNNEL_KEY_ATTR_TP_DST:
+        tnl.tp_dst = a.size() == 2 ? a.get_be16() : 0;
+        break;
       case OVS_TUNNEL_KEY_ATTR_IPV6_SRC:
         if (a.size() == 16) std::memcpy(tnl.ipv6_src.b, a.data(), 16);
         break;
       case OVS_TUNNEL_KEY_ATTR_IPV6_DST:
         if (a.size() == 16) std::memcpy(tnl.ipv6_dst.b, a.data(), 16);
         break;
-      case OVS_TUNNEL_KEY_ATTR_OAM: tnl.flags |= kFlowTnlFOam; break;
-      default: break;  // DF/CSUM flags and options: not tracked in Flow
+      case OVS_TUNNEL_KEY_ATTR_OAM:
+        tnl.flags |= kFlowTnlFOam;
+        break;
+      default:
+        break;  // DF/CSUM flags and options: not tracked in Flow
     }
   }
   return tnl;
@@ -317,26 +344,42 @@ Status set_tunnel(Flow& md, const uint8_t* key, const uint8_t* mask, size_t len)
 
 }  // namespace
 
-Status odp_set_field(Packet& pkt, Flow& md, uint16_t type, const uint8_t* key,
-                     const uint8_t* mask, size_t len) {
+Status odp_set_field(Packet& pkt, Flow& md, uint16_t type, const uint8_t* key, const uint8_t* mask,
+                     size_t len) {
   pkt.extract();  // the setters below find headers through pkt.layers()
   switch (type) {
-    case OVS_KEY_ATTR_PRIORITY: return set_meta(md.skb_priority, key, mask, len);
-    case OVS_KEY_ATTR_SKB_MARK: return set_meta(md.pkt_mark, key, mask, len);
-    case OVS_KEY_ATTR_DP_HASH: return set_meta(md.dp_hash, key, mask, len);
-    case OVS_KEY_ATTR_RECIRC_ID: return set_meta(md.recirc_id, key, mask, len);
-    case OVS_KEY_ATTR_CT_MARK: return set_meta(md.ct_mark, key, mask, len);
-    case OVS_KEY_ATTR_TUNNEL: return set_tunnel(md, key, mask, len);
-    case OVS_KEY_ATTR_ETHERNET: return set_ethernet(pkt, key, mask, len);
-    case OVS_KEY_ATTR_IPV4: return set_ipv4(pkt, key, mask, len);
-    case OVS_KEY_ATTR_IPV6: return set_ipv6(pkt, key, mask, len);
-    case OVS_KEY_ATTR_TCP: return set_ports(pkt, kIpProtoTcp, key, mask, len);
-    case OVS_KEY_ATTR_UDP: return set_ports(pkt, kIpProtoUdp, key, mask, len);
-    case OVS_KEY_ATTR_SCTP: return set_ports(pkt, kIpProtoSctp, key, mask, len);
-    case OVS_KEY_ATTR_ICMP: return set_icmp(pkt, key, mask, len);
-    case OVS_KEY_ATTR_ARP: return set_arp(pkt, key, mask, len);
-    case OVS_KEY_ATTR_ND: return set_nd(pkt, key, mask, len);
-    case OVS_KEY_ATTR_MPLS: return set_mpls(pkt, key, mask, len);
+    case OVS_KEY_ATTR_PRIORITY:
+      return set_meta(md.skb_priority, key, mask, len);
+    case OVS_KEY_ATTR_SKB_MARK:
+      return set_meta(md.pkt_mark, key, mask, len);
+    case OVS_KEY_ATTR_DP_HASH:
+      return set_meta(md.dp_hash, key, mask, len);
+    case OVS_KEY_ATTR_RECIRC_ID:
+      return set_meta(md.recirc_id, key, mask, len);
+    case OVS_KEY_ATTR_CT_MARK:
+      return set_meta(md.ct_mark, key, mask, len);
+    case OVS_KEY_ATTR_TUNNEL:
+      return set_tunnel(md, key, mask, len);
+    case OVS_KEY_ATTR_ETHERNET:
+      return set_ethernet(pkt, key, mask, len);
+    case OVS_KEY_ATTR_IPV4:
+      return set_ipv4(pkt, key, mask, len);
+    case OVS_KEY_ATTR_IPV6:
+      return set_ipv6(pkt, key, mask, len);
+    case OVS_KEY_ATTR_TCP:
+      return set_ports(pkt, kIpProtoTcp, key, mask, len);
+    case OVS_KEY_ATTR_UDP:
+      return set_ports(pkt, kIpProtoUdp, key, mask, len);
+    case OVS_KEY_ATTR_SCTP:
+      return set_ports(pkt, kIpProtoSctp, key, mask, len);
+    case OVS_KEY_ATTR_ICMP:
+      return set_icmp(pkt, key, mask, len);
+    case OVS_KEY_ATTR_ARP:
+      return set_arp(pkt, key, mask, len);
+    case OVS_KEY_ATTR_ND:
+      return set_nd(pkt, key, mask, len);
+    case OVS_KEY_ATTR_MPLS:
+      return set_mpls(pkt, key, mask, len);
     default:
       return Error(EOPNOTSUPP, "cannot set key attribute " + std::to_string(type));
   }

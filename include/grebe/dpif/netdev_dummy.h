@@ -74,7 +74,8 @@ class DummyNetdev : public Netdev {
   Result<size_t> send(const PacketBatch& batch) override;
 
  private:
-  DummyNetdev(std::string name, std::string type) : name_(std::move(name)), type_(std::move(type)) {}
+  DummyNetdev(std::string name, std::string type)
+      : name_(std::move(name)), type_(std::move(type)) {}
 
   const std::string name_, type_;
   mutable std::mutex mutex_;

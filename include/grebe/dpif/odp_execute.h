@@ -49,7 +49,7 @@ Status odp_execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, const Execu
 // Applies one OVS_KEY_ATTR_* `key` (with `mask`, same length, or nullptr for
 // exact) to the packet/metadata, as set(...) / set_masked(...) do.
 // EINVAL for a bad length, EOPNOTSUPP for an attribute it cannot set.
-Status odp_set_field(Packet& pkt, Flow& md, uint16_t type, const uint8_t* key,
-                     const uint8_t* mask, size_t len);
+Status odp_set_field(Packet& pkt, Flow& md, uint16_t type, const uint8_t* key, const uint8_t* mask,
+                     size_t len);
 
 }  // namespace grebe::dpif

@@ -16,7 +16,8 @@ constexpr long kEthTotalMin = 60;  // OVS's ETH_TOTAL_MIN
 }
 
 Result<std::string> netdev_dummy_receive_command(const std::vector<std::string>& args) {
-  if (args.size() < 2) return Error(EINVAL, "\"netdev-dummy/receive\" command requires at least 2 arguments");
+  if (args.size() < 2)
+    return Error(EINVAL, "\"netdev-dummy/receive\" command requires at least 2 arguments");
   DummyNetdev* dev = DummyNetdev::lookup(args[0]);
   if (!dev) return Error(ENODEV, "no such dummy netdev");
   size_t i = 1;

@@ -327,7 +327,8 @@ TYPED_TEST(DpifTest, FlowLimitGivesEfbig) {
 }
 
 TYPED_TEST(DpifTest, Recirculation) {
-  ASSERT_TRUE(this->put("recirc_id(0),in_port(1),eth_type(0x0800)", "set(ipv4(ttl=9)),recirc(0x5)").ok());
+  ASSERT_TRUE(
+      this->put("recirc_id(0),in_port(1),eth_type(0x0800)", "set(ipv4(ttl=9)),recirc(0x5)").ok());
   ASSERT_TRUE(this->put("recirc_id(0x5),in_port(1),eth_type(0x0800),ipv4(ttl=9)", "2").ok());
   TypeParam::receive(*this->p1_, test::udp4(1, 2));
   this->dpif_->run();
@@ -339,8 +340,9 @@ TYPED_TEST(DpifTest, Recirculation) {
 }
 
 TYPED_TEST(DpifTest, UserspaceActionUpcallCarriesUserdata) {
-  ASSERT_TRUE(this->put("recirc_id(0),in_port(1),eth_type(0x0800)",
-                        "userspace(pid=1,userdata(01020304))").ok());
+  ASSERT_TRUE(
+      this->put("recirc_id(0),in_port(1),eth_type(0x0800)", "userspace(pid=1,userdata(01020304))")
+          .ok());
   TypeParam::receive(*this->p1_, test::udp4(1, 2));
   this->dpif_->run();
   auto ups = this->drain_upcalls();
@@ -351,8 +353,8 @@ TYPED_TEST(DpifTest, UserspaceActionUpcallCarriesUserdata) {
   EXPECT_TRUE(ups[0].actions.empty());
 
   // With "actions" the upcall also carries the flow's actions.
-  ASSERT_TRUE(this->put("recirc_id(0),in_port(2),eth_type(0x0800)",
-                        "userspace(pid=1,actions),1").ok());
+  ASSERT_TRUE(
+      this->put("recirc_id(0),in_port(2),eth_type(0x0800)", "userspace(pid=1,actions),1").ok());
   TypeParam::receive(*this->p2_, test::udp4(1, 2));
   this->dpif_->run();
   ups = this->drain_upcalls();
@@ -394,8 +396,10 @@ TYPED_TEST(DpifTest, PacketsAndFlowChangesConcurrently) {
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     for (int i = 0; !stop; i++) {
-      std::string flow = "recirc_id(0),in_port(1),eth_type(0x0800),ipv4(dst=10.0.0.2,proto=17),"
-                         "udp(src=" + std::to_string(i % 50) + ")";
+      std::string flow =
+          "recirc_id(0),in_port(1),eth_type(0x0800),ipv4(dst=10.0.0.2,proto=17),"
+          "udp(src=" +
+          std::to_string(i % 50) + ")";
       (void)this->put(flow, i % 2 ? "2" : "1,2", kPutCreate | kPutModify);
       if (i % 3 == 0) (void)this->del(flow, std::nullopt);
       if (i % 17 == 0) {

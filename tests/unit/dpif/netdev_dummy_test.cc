@@ -1,11 +1,11 @@
 // The dummy netdev: packet argument parsing, rx/tx queues, admin state,
 // pcap capture.
 #include "grebe/dpif/netdev_dummy.h"
-#include "grebe/dpif/netdev_dummy_commands.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "grebe/dpif/netdev_dummy_commands.h"
 #include "grebe/packet/flow_extract.h"
 #include "test_packets.h"
 
@@ -91,7 +91,6 @@ TEST(NetdevDummy, SendRecordsAndWritesPcap) {
 }  // namespace
 }  // namespace grebe::netdev
 
-
 namespace grebe::netdev {
 namespace {
 
@@ -110,8 +109,7 @@ TEST(NetdevDummyCommands, Receive) {
   EXPECT_TRUE(dpif::test::ipv4_csum_ok(batch[1].data));
   EXPECT_TRUE(dpif::test::l4_csum_ok(batch[1].data));
 
-  EXPECT_EQ(netdev_dummy_receive_command({"nope", "00"}).error().message(),
-            "no such dummy netdev");
+  EXPECT_EQ(netdev_dummy_receive_command({"nope", "00"}).error().message(), "no such dummy netdev");
   EXPECT_EQ(netdev_dummy_receive_command({"cmd0", "in_port(1)", "--len", "10"}).error().message(),
             "too small packet len");
   EXPECT_FALSE(netdev_dummy_receive_command({"cmd0", "garbage((("}).ok());

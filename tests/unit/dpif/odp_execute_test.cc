@@ -23,7 +23,7 @@ struct ExecRun {
 };
 
 ExecRun run(const Frame& frame, std::string_view actions_text, ExecuteHooks hooks = {},
-        Flow md = make_flow()) {
+            Flow md = make_flow()) {
   nl::AttrBuilder actions;
   Status parsed = odp::odp_actions_from_string(actions_text, actions);
   EXPECT_TRUE(parsed.ok()) << actions_text;
@@ -62,8 +62,8 @@ TEST(OdpExecute, OutputToEveryPortInOrder) {
 }
 
 TEST(OdpExecute, BuiltPacketsHaveValidChecksums) {
-  for (const Frame& f : {test::tcp4(1, 2), test::udp4(3, 4), test::icmp4(8, 0),
-                         test::sctp4(5, 6), test::udp6(7, 8), test::nd_solicit()}) {
+  for (const Frame& f : {test::tcp4(1, 2), test::udp4(3, 4), test::icmp4(8, 0), test::sctp4(5, 6),
+                         test::udp6(7, 8), test::nd_solicit()}) {
     expect_csums(f);
   }
 }
@@ -158,8 +158,8 @@ TEST(OdpExecute, SetEthArpNd) {
 
 TEST(OdpExecute, SetMetadata) {
   ExecRun r = run(test::tcp4(1, 2),
-              "set(skb_priority(0x5)),set(skb_mark(0x7)),"
-              "set(tunnel(tun_id=0x2a,src=1.1.1.1,dst=2.2.2.2,ttl=64,tp_dst=4789)),1");
+                  "set(skb_priority(0x5)),set(skb_mark(0x7)),"
+                  "set(tunnel(tun_id=0x2a,src=1.1.1.1,dst=2.2.2.2,ttl=64,tp_dst=4789)),1");
   ASSERT_TRUE(r.status.ok()) << r.status.error().to_string();
   EXPECT_EQ(r.md.skb_priority, 5u);
   EXPECT_EQ(r.md.pkt_mark, 7u);
@@ -184,8 +184,9 @@ TEST(OdpExecute, PushPopVlan) {
 
 TEST(OdpExecute, PushPopMpls) {
   Frame orig = test::udp4(1, 2);
-  ExecRun r = run(orig, "push_mpls(label=10,tc=0,ttl=64,bos=1,eth_type=0x8847),1,"
-                    "pop_mpls(eth_type=0x800),2");
+  ExecRun r = run(orig,
+                  "push_mpls(label=10,tc=0,ttl=64,bos=1,eth_type=0x8847),1,"
+                  "pop_mpls(eth_type=0x800),2");
   ASSERT_TRUE(r.status.ok()) << r.status.error().to_string();
   ASSERT_EQ(r.outputs.size(), 2u);
   Flow out = flow_of(r.outputs[0].second);
@@ -221,7 +222,7 @@ TEST(OdpExecute, SampleHonoursProbability) {
   ASSERT_EQ(r.outputs.size(), 2u);
   EXPECT_EQ(flow_of(r.outputs[0].second).tp_src, 9);
   EXPECT_EQ(flow_of(r.outputs[1].second).tp_src, 1);  // sample works on a copy
-  next_random = UINT32_MAX - 1;  // above 50%: not sampled
+  next_random = UINT32_MAX - 1;                       // above 50%: not sampled
   r = run(test::tcp4(1, 2), "sample(sample=50.0%,actions(5)),1", hooks);
   ASSERT_EQ(r.outputs.size(), 1u);
   EXPECT_EQ(r.outputs[0].first, 1u);

@@ -182,7 +182,8 @@ bool ipv4_csum_ok(const Frame& f) {
   PacketLayers layers;
   Flow flow = flow_extract(f.data(), f.size(), nullptr, &layers);
   if (flow.dl_type != kEthTypeIp) return true;
-  return csum(&f[static_cast<size_t>(layers.l3)], (f[static_cast<size_t>(layers.l3)] & 0xf) * 4u) == 0;
+  return csum(&f[static_cast<size_t>(layers.l3)], (f[static_cast<size_t>(layers.l3)] & 0xf) * 4u) ==
+         0;
 }
 
 bool l4_csum_ok(const Frame& f) {
@@ -202,8 +203,8 @@ bool l4_csum_ok(const Frame& f) {
     pseudo = packet_csum_pseudoheader(*reinterpret_cast<const Ipv4Header*>(&f[l3]),
                                       static_cast<uint16_t>(len));
   } else if (flow.dl_type == kEthTypeIpv6) {
-    pseudo = packet_csum_pseudoheader6(*reinterpret_cast<const Ipv6Header*>(&f[l3]),
-                                       flow.nw_proto, static_cast<uint32_t>(len));
+    pseudo = packet_csum_pseudoheader6(*reinterpret_cast<const Ipv6Header*>(&f[l3]), flow.nw_proto,
+                                       static_cast<uint32_t>(len));
   }
   return csum_finish(csum_continue(pseudo, &f[l4], len)) == 0;
 }
