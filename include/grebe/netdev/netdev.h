@@ -57,6 +57,8 @@ struct VnetHdr {
   static constexpr uint8_t kNeedsCsum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
   static constexpr uint8_t kDataValid = 2;  // VIRTIO_NET_HDR_F_DATA_VALID
   static constexpr uint8_t kGsoNone = 0, kGsoTcpv4 = 1, kGsoUdp = 3, kGsoTcpv6 = 4;
+  static constexpr uint8_t kGsoUdpL4 = 5;  // VIRTIO_NET_HDR_GSO_UDP_L4 (USO)
+  static constexpr uint8_t kGsoEcn = 0x80;  // VIRTIO_NET_HDR_GSO_ECN, or'd in
   uint8_t flags = 0;
   uint8_t gso_type = kGsoNone;
   uint16_t hdr_len = 0;
@@ -78,6 +80,16 @@ struct OffloadInfo {
   bool vnet_hdr = false;  // packets carry VnetHdr both ways
   bool tx_csum = false;   // send() accepts kNeedsCsum packets
   bool tso = false;       // send() accepts GSO packets larger than the MTU
+};
+
+// What a netdev does with offload metadata on transmit.
+enum class TxOffloadPolicy {
+  // Use the device's offloads when it has them (vnet headers): GSO and
+  // partial checksums pass through; otherwise done in software.  Default.
+  kAuto,
+  // Always segment / checksum in software (for devices whose offloads are
+  // broken, and to test the software path).
+  kSoftware,
 };
 
 class Netdev {
@@ -114,6 +126,11 @@ class Netdev {
   virtual Result<Stats> get_stats() const = 0;
 
   virtual OffloadInfo offload_info() const = 0;
+  // Chooses how send() treats offload metadata (see grebe/netdev/offload.h:
+  // providers that take vnet headers finish GSO/partial-checksum packets
+  // in software only when needed).  Main thread.  EOPNOTSUPP from
+  // providers that never see offload metadata.
+  virtual Status set_tx_offload_policy(TxOffloadPolicy) { return Error(EOPNOTSUPP); }
 
   // Receive: up to kMaxBurst frames appended to `batch`; returns how many.
   // EAGAIN when none is waiting (wait for rx_fd() readable).  Frames this
@@ -122,7 +139,10 @@ class Netdev {
   virtual int rx_fd() const = 0;
   // Transmit every packet of `batch`; returns how many the device took
   // (the rest were dropped and counted; EMSGSIZE-style per-packet failures
-  // do not fail the batch).  Fails only if the device is gone.
+  // do not fail the batch).  Fails only if the device is gone.  Packets
+  // may carry offload metadata (GSO, kNeedsCsum); the provider passes it
+  // to the device or finishes the packet in software, per its
+  // TxOffloadPolicy (a segmented packet counts as its segments).
   virtual Result<size_t> send(const PacketBatch& batch) = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "grebe/netdev/offload.h"
 #include "grebe/util/vlog.h"
 #include "packet_ring.h"
 
@@ -133,7 +134,7 @@ class NetdevLinux final : public Netdev {
   }
   Result<Stats> get_stats() const override {
     auto s = read_proc_stats(name_);
-    if (s.ok()) s->tx_dropped += ring_->tx_dropped();
+    if (s.ok()) s->tx_dropped += ring_->tx_dropped() + sw_tx_dropped_;
     return s;
   }
   OffloadInfo offload_info() const override {
@@ -145,9 +146,38 @@ class NetdevLinux final : public Netdev {
   }
   Result<size_t> rx_recv(PacketBatch& batch) override { return ring_->recv(batch); }
   int rx_fd() const override { return ring_->fd(); }
-  Result<size_t> send(const PacketBatch& batch) override { return ring_->send(batch); }
+  Status set_tx_offload_policy(TxOffloadPolicy policy) override {
+    policy_ = policy;
+    return ok_status();
+  }
+  Result<size_t> send(const PacketBatch& batch) override {
+    OffloadInfo info = offload_info();
+    if (!needs_software(batch, info)) return ring_->send(batch);
+    // Some packet must be finished in software: build the batch the
+    // device can take (segments counted as frames sent).
+    PacketBatch ready;
+    ready.reserve(batch.size());
+    for (const Packet& p : batch) {
+      Status s = prepare_tx(Packet(p), info, policy_, ready);
+      if (!s.ok()) {
+        VLOG_WARN_RL(&rl_, "%s: dropping packet on transmit: %s", name_.c_str(),
+                     s.error().to_string().c_str());
+        sw_tx_dropped_++;
+      }
+    }
+    return ring_->send(ready);
+  }
 
  private:
+  // Whether any packet of `batch` cannot go to the device as it is.
+  bool needs_software(const PacketBatch& batch, const OffloadInfo& info) const {
+    bool hw = policy_ == TxOffloadPolicy::kAuto && info.vnet_hdr;
+    for (const Packet& p : batch) {
+      if (p.vnet.gso_type != VnetHdr::kGsoNone && !(hw && info.tso)) return true;
+      if ((p.vnet.flags & VnetHdr::kNeedsCsum) && !(hw && info.tx_csum)) return true;
+    }
+    return false;
+  }
   static uint32_t to_flags(int iff) {
     uint32_t f = 0;
     if (iff & IFF_UP) f |= kUp;
@@ -159,6 +189,9 @@ class NetdevLinux final : public Netdev {
   std::string name_;
   int ifindex_;
   std::unique_ptr<PacketRing> ring_;
+  TxOffloadPolicy policy_ = TxOffloadPolicy::kAuto;
+  uint64_t sw_tx_dropped_ = 0;  // packets prepare_tx() refused
+  vlog::RateLimit rl_{5, 20};
 };
 
 }  // namespace
