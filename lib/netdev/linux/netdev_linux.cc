@@ -1,18 +1,9 @@
 // The "system" netdev provider.  See netdev_linux.h.
 #include "netdev_linux.h"
 
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "grebe/netdev/offload.h"
 #include "grebe/util/vlog.h"
+#include "if_util.h"
 #include "packet_ring.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_linux);
@@ -20,53 +11,6 @@ VLOG_DEFINE_THIS_MODULE(netdev_linux);
 namespace grebe::netdev {
 
 namespace {
-
-// A datagram socket for interface ioctls, opened per call so the netdev
-// keeps no fd that a namespace change would make stale.
-class IoctlSocket {
- public:
-  IoctlSocket() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
-  ~IoctlSocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  // Runs `request` on `ifr` for `name`; errno on failure.
-  Status run(const std::string& name, unsigned long request, ifreq& ifr, const char* what) {
-    if (fd_ < 0) return errno_error("socket");
-    std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-    if (ioctl(fd_, request, &ifr) < 0) {
-      int e = errno;
-      return Error(e, name + ": ioctl(" + what + ") failed");
-    }
-    return ok_status();
-  }
-
- private:
-  int fd_;
-};
-
-// Reads `name`'s line of /proc/net/dev (the calling thread's namespace).
-Result<Stats> read_proc_stats(const std::string& name) {
-  std::ifstream f("/proc/net/dev");
-  if (!f) return errno_error("/proc/net/dev");
-  std::string line;
-  while (std::getline(f, line)) {
-    size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    size_t start = line.find_first_not_of(' ');
-    if (line.compare(start, colon - start, name) != 0 || colon - start != name.size()) continue;
-    std::istringstream in(line.substr(colon + 1));
-    uint64_t v[16] = {};
-    for (auto& x : v) in >> x;
-    if (!in && !in.eof()) break;
-    Stats s;
-    s.rx_bytes = v[0], s.rx_packets = v[1], s.rx_errors = v[2], s.rx_dropped = v[3];
-    s.multicast = v[7];
-    s.tx_bytes = v[8], s.tx_packets = v[9], s.tx_errors = v[10], s.tx_dropped = v[11];
-    s.collisions = v[13];
-    return s;
-  }
-  return Error(ENODEV, name + ": not in /proc/net/dev");
-}
 
 class NetdevLinux final : public Netdev {
  public:
@@ -77,61 +21,15 @@ class NetdevLinux final : public Netdev {
   std::string_view type() const override { return "system"; }
   Result<int> get_ifindex() const override { return ifindex_; }
 
-  Result<int> get_mtu() const override {
-    ifreq ifr{};
-    GREBE_TRY(IoctlSocket().run(name_, SIOCGIFMTU, ifr, "SIOCGIFMTU"));
-    return ifr.ifr_mtu;
-  }
-  Status set_mtu(int mtu) override {
-    ifreq ifr{};
-    ifr.ifr_mtu = mtu;
-    return IoctlSocket().run(name_, SIOCSIFMTU, ifr, "SIOCSIFMTU");
-  }
-  Result<EthAddr> get_etheraddr() const override {
-    ifreq ifr{};
-    GREBE_TRY(IoctlSocket().run(name_, SIOCGIFHWADDR, ifr, "SIOCGIFHWADDR"));
-    if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-      return Error(EINVAL, name_ + ": device has unknown hardware address family " +
-                               std::to_string(ifr.ifr_hwaddr.sa_family));
-    }
-    EthAddr mac;
-    std::memcpy(mac.octets.data(), ifr.ifr_hwaddr.sa_data, 6);
-    return mac;
-  }
-  Status set_etheraddr(const EthAddr& mac) override {
-    ifreq ifr{};
-    ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-    std::memcpy(ifr.ifr_hwaddr.sa_data, mac.octets.data(), 6);
-    return IoctlSocket().run(name_, SIOCSIFHWADDR, ifr, "SIOCSIFHWADDR");
-  }
-  Result<uint32_t> get_flags() const override {
-    ifreq ifr{};
-    GREBE_TRY(IoctlSocket().run(name_, SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS"));
-    return to_flags(ifr.ifr_flags);
-  }
+  Result<int> get_mtu() const override { return linux_get_mtu(name_); }
+  Status set_mtu(int mtu) override { return linux_set_mtu(name_, mtu); }
+  Result<EthAddr> get_etheraddr() const override { return linux_get_etheraddr(name_); }
+  Status set_etheraddr(const EthAddr& mac) override { return linux_set_etheraddr(name_, mac); }
+  Result<uint32_t> get_flags() const override { return linux_get_flags(name_); }
   Result<uint32_t> update_flags(uint32_t off, uint32_t on) override {
-    IoctlSocket sock;
-    ifreq ifr{};
-    GREBE_TRY(sock.run(name_, SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS"));
-    uint32_t old = to_flags(ifr.ifr_flags);
-    int iff = ifr.ifr_flags;
-    if (off & kUp) iff &= ~IFF_UP;
-    if (off & kPromisc) iff &= ~IFF_PROMISC;
-    if (on & kUp) iff |= IFF_UP;
-    if (on & kPromisc) iff |= IFF_PROMISC;
-    if (iff != ifr.ifr_flags) {
-      ifr.ifr_flags = static_cast<short>(iff);
-      GREBE_TRY(sock.run(name_, SIOCSIFFLAGS, ifr, "SIOCSIFFLAGS"));
-    }
-    return old;
+    return linux_update_flags(name_, off, on);
   }
-  Result<bool> get_carrier() const override {
-    // IFF_RUNNING is the kernel's operational state: carrier present on
-    // an up device (what OVS reads from the link's netlink flags).
-    ifreq ifr{};
-    GREBE_TRY(IoctlSocket().run(name_, SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS"));
-    return (ifr.ifr_flags & IFF_RUNNING) != 0;
-  }
+  Result<bool> get_carrier() const override { return linux_get_carrier(name_); }
   Result<Stats> get_stats() const override {
     auto s = read_proc_stats(name_);
     if (s.ok()) s->tx_dropped += ring_->tx_dropped() + sw_tx_dropped_;
@@ -178,14 +76,6 @@ class NetdevLinux final : public Netdev {
     }
     return false;
   }
-  static uint32_t to_flags(int iff) {
-    uint32_t f = 0;
-    if (iff & IFF_UP) f |= kUp;
-    if (iff & IFF_PROMISC) f |= kPromisc;
-    if (iff & IFF_LOOPBACK) f |= kLoopback;
-    return f;
-  }
-
   std::string name_;
   int ifindex_;
   std::unique_ptr<PacketRing> ring_;
