@@ -4,14 +4,16 @@
 //
 // Locking: the table is guarded by one shared_mutex owned by the caller
 // (DpNetdev::flow_mutex_): lookups under a shared lock, inserts/removals
-// under an exclusive one.  Per-flow statistics and actions are atomics and
-// a DpFlow is kept alive by shared_ptr, so once a packet has its flow
-// (from the EMC or a lookup) it touches no lock at all.
+// under an exclusive one.  Per-flow statistics are atomics, the actions
+// pointer has a per-flow lock, and a DpFlow is kept alive by shared_ptr, so
+// once a packet has its flow (from the EMC or a lookup) it touches no
+// shared lock.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -30,9 +32,19 @@ struct DpFlow {
   FlowWildcards mask;
   Ufid ufid;
   Bytes key_attrs, mask_attrs;
-  // Replaced (never mutated) on modify; the packet path loads it without
-  // a lock.
-  std::atomic<std::shared_ptr<const Bytes>> actions;
+  // Actions are replaced (never mutated) on modify.  A per-flow mutex
+  // rather than atomic<shared_ptr>: libstdc++ 12's lock-bit implementation
+  // is invisible to ThreadSanitizer, and this lock is per flow and held
+  // only to copy a pointer.
+  std::shared_ptr<const Bytes> actions() const {
+    std::lock_guard lock(actions_mutex_);
+    return actions_;
+  }
+  void set_actions(Bytes actions) {
+    auto p = std::make_shared<const Bytes>(std::move(actions));
+    std::lock_guard lock(actions_mutex_);
+    actions_.swap(p);
+  }
   std::atomic<uint64_t> n_packets{0}, n_bytes{0};
   std::atomic<long long> used{0};
   std::atomic<uint16_t> tcp_flags{0};
@@ -41,6 +53,10 @@ struct DpFlow {
   FlowStats stats() const;
   void reset_stats();
   void account(uint64_t packets, uint64_t bytes, uint16_t flags, long long now);
+
+ private:
+  mutable std::mutex actions_mutex_;
+  std::shared_ptr<const Bytes> actions_;
 };
 using DpFlowPtr = std::shared_ptr<DpFlow>;
 

@@ -290,7 +290,7 @@ void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
     flags |= mds[i].tcp_flags;
   }
   flow->account(pkts.size(), bytes, flags, time_msec());
-  std::shared_ptr<const Bytes> actions = flow->actions.load();
+  std::shared_ptr<const Bytes> actions = flow->actions();
   for (size_t i = 0; i < pkts.size(); i++) {
     Status st =
         execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()), depth);

@@ -46,7 +46,7 @@ void fill_flow(const DpFlow& f, bool terse, DpifFlow* out) {
   }
   out->key = f.key_attrs;
   out->mask = f.mask_attrs;
-  out->actions = *f.actions.load();
+  out->actions = *f.actions();
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ Status DpNetdev::do_put(FlowPut& put) {
   if (existing) {
     if (!(put.flags & kPutModify)) return Error(EEXIST, "flow already exists");
     if (put.stats_out) *put.stats_out = existing->stats();
-    existing->actions = std::make_shared<const Bytes>(put.actions);
+    existing->set_actions(put.actions);
     if (put.flags & kPutZeroStats) existing->reset_stats();
     return ok_status();
   }
@@ -116,7 +116,7 @@ Status DpNetdev::do_put(FlowPut& put) {
   f->ufid = ufid;
   f->key_attrs = put.key;
   f->mask_attrs = put.mask;
-  f->actions = std::make_shared<const Bytes>(put.actions);
+  f->set_actions(put.actions);
   flows_.insert(std::move(f));
   if (put.stats_out) *put.stats_out = FlowStats{};
   return ok_status();
