@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "linux/netdev_linux.h"
+#include "tap/netdev_tap.h"
 
 namespace grebe::netdev {
 
@@ -36,9 +37,15 @@ Result<EthAddr> EthAddr::from_string(std::string_view s) {
 namespace {
 
 struct Registry {
+  Registry() {
+    factories.emplace("internal", [](std::string_view n) { return open_tap(n, true); });
+    factories.emplace("tap", [](std::string_view n) { return open_tap(n, false); });
+  }
   std::mutex mutex;
   std::map<std::string, Netdev::Factory, std::less<>> factories;
 };
+// The built-in tap-based types are registered here, when the registry is
+// first used, like any other provider.
 Registry& registry() {
   static Registry r;
   return r;

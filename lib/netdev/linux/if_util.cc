@@ -9,7 +9,10 @@
 namespace grebe::netdev {
 
 Result<Stats> read_proc_stats(const std::string& name) {
-  std::ifstream f("/proc/net/dev");
+  // thread-self: /proc/net follows the main thread's namespace, and the
+  // caller may have entered another one with setns().
+  std::ifstream f("/proc/thread-self/net/dev");
+  if (!f) f.open("/proc/net/dev");
   if (!f) return errno_error("/proc/net/dev");
   std::string line;
   while (std::getline(f, line)) {

@@ -78,7 +78,7 @@ TEST(NetdevRegistry, UnknownTypeAndMacText) {
   auto n = Netdev::open("lo", "frobnicate");
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().code(), EAFNOSUPPORT);
-  EXPECT_EQ(Netdev::types().front(), "system");
+  EXPECT_EQ(Netdev::types(), (std::vector<std::string>{"internal", "system", "tap"}));
   auto mac = EthAddr::from_string("02:0a:0B:00:ff:01");
   ASSERT_TRUE(mac.ok());
   EXPECT_EQ(mac->to_string(), "02:0a:0b:00:ff:01");
@@ -95,7 +95,8 @@ TEST(NetdevRegistry, RegisteredTypeOpensThroughFactory) {
   ASSERT_TRUE(Netdev::register_type("testtype", factory).ok());
   EXPECT_EQ(Netdev::register_type("testtype", factory).error().code(), EEXIST);
   EXPECT_EQ(Netdev::register_type("system", factory).error().code(), EEXIST);
-  EXPECT_EQ(Netdev::types(), (std::vector<std::string>{"system", "testtype"}));
+  EXPECT_EQ(Netdev::register_type("internal", factory).error().code(), EEXIST);
+  EXPECT_EQ(Netdev::types(), (std::vector<std::string>{"internal", "system", "tap", "testtype"}));
   auto n = Netdev::open("p0", "testtype");
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.error().message(), "test factory");
