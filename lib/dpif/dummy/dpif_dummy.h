@@ -9,8 +9,9 @@
 
 namespace grebe::dpif {
 
-// Opens (or with `create`, creates) dummy datapath `name`.  A process
-// holds each name once: EEXIST if it is already open, ENODEV if !create.
+// Opens dummy datapath `name`, creating it if `create` and absent (ENODEV
+// otherwise).  Every open of a name shares one datapath, which lives while
+// any handle is open or until destroy().
 Result<std::unique_ptr<Dpif>> open_dummy(std::string_view name, bool create);
 
 }  // namespace grebe::dpif

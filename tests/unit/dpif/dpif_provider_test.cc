@@ -147,6 +147,19 @@ TYPED_TEST(DpifTest, OpenRules) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ENODEV);
   EXPECT_EQ(this->dpif_->version(), "<built-in>");
+
+  // A second open of the same name sees the same datapath.
+  auto again = Dpif::open(TypeParam::kType, this->dpif_->name(), false);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ((*again)->ports().size(), 3u);
+  ASSERT_TRUE(this->put(kTcpMegaflow, "2").ok());
+  EXPECT_EQ((*again)->stats().n_flows, 1u);
+
+  // destroy() removes it: the name no longer opens without create.
+  ASSERT_TRUE((*again)->destroy().ok());
+  auto gone = Dpif::open(TypeParam::kType, this->dpif_->name(), false);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code(), ENODEV);
 }
 
 TYPED_TEST(DpifTest, FlowPutCreateModifyExists) {
