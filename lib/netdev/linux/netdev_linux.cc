@@ -1,6 +1,7 @@
 // The "system" netdev provider.  See netdev_linux.h.
 #include "netdev_linux.h"
 
+#include "grebe/netdev/link_monitor.h"
 #include "grebe/netdev/offload.h"
 #include "grebe/util/vlog.h"
 #include "if_util.h"
@@ -31,7 +32,9 @@ class NetdevLinux final : public Netdev {
   }
   Result<bool> get_carrier() const override { return linux_get_carrier(name_); }
   Result<Stats> get_stats() const override {
-    auto s = read_proc_stats(name_);
+    // rtnetlink's 64-bit counters; /proc/net/dev if netlink is refused.
+    auto s = rtnl_get_stats(ifindex_);
+    if (!s.ok()) s = read_proc_stats(name_);
     if (s.ok()) s->tx_dropped += ring_->tx_dropped() + sw_tx_dropped_;
     return s;
   }

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "../linux/if_util.h"
+#include "grebe/netdev/link_monitor.h"
 #include "grebe/netdev/offload.h"
 #include "grebe/util/vlog.h"
 
@@ -55,7 +56,8 @@ class NetdevTap final : public Netdev {
   Result<Stats> get_stats() const override {
     // The kernel counts from the host's side of the device: what it
     // transmits we receive.  Swap so the numbers are the switch's.
-    auto s = read_proc_stats(name_);
+    auto s = rtnl_get_stats(ifindex_);
+    if (!s.ok()) s = read_proc_stats(name_);
     if (!s.ok()) return s;
     Stats k = *s, out = k;
     out.rx_packets = k.tx_packets, out.tx_packets = k.rx_packets;
