@@ -1,6 +1,8 @@
 // OpenFlow message -> ovs-ofctl ofp-print text; see ofp_print.h.
 #include "grebe/openflow/ofp_print.h"
 
+#include <algorithm>
+
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/group_meter.h"
@@ -52,6 +54,30 @@ const char* message_name(const uint8_t* data, size_t size, const OfpHeader& h) {
   return ofp_type_name(h.version, h.type);
 }
 
+// Ports as OVS prints a set of them: in port-number order.
+std::string format_phy_ports(std::vector<PhyPort> ports) {
+  std::stable_sort(ports.begin(), ports.end(),
+                   [](const PhyPort& a, const PhyPort& b) { return a.port_no < b.port_no; });
+  std::string s;
+  for (const PhyPort& p : ports) s += format_phy_port(p);
+  return s;
+}
+
+// The ports an OpenFlow 1.0-1.2 features reply carries after its 32-byte
+// fixed part.
+std::string features_ports_text(const uint8_t* data, size_t len, uint8_t version) {
+  if (version > kOfp12) return std::string();
+  std::vector<PhyPort> ports;
+  for (size_t pos = 32; pos < len;) {
+    size_t used = 0;
+    auto p = decode_phy_port(data + pos, len - pos, version, &used);
+    if (!p.ok() || used == 0) break;
+    ports.push_back(std::move(*p));
+    pos += used;
+  }
+  return format_phy_ports(std::move(ports));
+}
+
 std::string capabilities_text(uint8_t version, uint32_t caps) {
   std::string s;
   for (int bit = 0; bit < 32; ++bit) {
@@ -66,6 +92,8 @@ std::string capabilities_text(uint8_t version, uint32_t caps) {
       case 6: name = "QUEUE_STATS"; break;
       case 7: name = version <= kOfp12 ? "ARP_MATCH_IP" : nullptr; break;
       case 8: name = version >= kOfp13 ? "PORT_BLOCKED" : nullptr; break;
+      case 9: name = version >= kOfp14 ? "BUNDLES" : nullptr; break;
+      case 10: name = version >= kOfp14 ? "FLOW_MONITORING" : nullptr; break;
     }
     if (!s.empty()) s += ' ';
     s += name ? name : strfmt("0x%x", 1u << bit);
@@ -117,8 +145,7 @@ Result<std::string> stats_body_text(const uint8_t* data, const OfpHeader& h) {
     auto ports = decode_port_desc_reply(data, len);
     if (!ports.ok()) return ports.error();
     s += "\n";
-    for (const PhyPort& p : *ports) s += format_phy_port(p);
-    return s;
+    return s + format_phy_ports(*ports);
   }
   if (stype == 0 && reply) {
     if (len < body + 1056) return Error(EINVAL, "OFPBRC_BAD_LEN");
@@ -184,7 +211,7 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
       if (f->auxiliary_id && h.version >= kOfp13) s += strfmt(", auxiliary_id:%u", f->auxiliary_id);
       s += "\ncapabilities: " + capabilities_text(h.version, f->capabilities) + "\n";
       if (h.version == kOfp10 && f->actions) s += "actions: " + of10_actions_text(f->actions) + "\n";
-      return s;
+      return s + features_ports_text(data, len, h.version);
     }
     case kOfptGetConfigReply:
     case kOfptSetConfig: {

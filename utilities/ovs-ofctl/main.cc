@@ -42,6 +42,10 @@ int parse_options(int argc, char* argv[], Options& opts) {
       {"names", no_argument, nullptr, 'N'},
       {"no-names", no_argument, nullptr, 'n'},
       {"verbose", optional_argument, nullptr, 'v'},
+      {"no-stats", no_argument, nullptr, 1000},
+      {"strict", no_argument, nullptr, 1001},
+      {"sort", optional_argument, nullptr, 1002},
+      {"rsort", optional_argument, nullptr, 1003},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'V'},
       {nullptr, 0, nullptr, 0},
@@ -64,6 +68,12 @@ int parse_options(int argc, char* argv[], Options& opts) {
       case 'N': opts.names = true; break;
       case 'n': opts.names = false; break;
       case 'v': opts.verbosity++; break;
+      case 1000: opts.show_stats = false; break;
+      case 1001: opts.strict = true; break;
+      case 1002:
+      case 1003:
+        opts.sort_keys.push_back({optarg ? optarg : "priority", c == 1003});
+        break;
       case 'h': usage(); std::exit(0);
       case 'V':
         std::printf("ovs-ofctl (Open vSwitch) %s\nOpenFlow versions 0x1:0x6\n",
@@ -99,7 +109,9 @@ int main(int argc, char* argv[]) {
   if (optind >= argc) return fail("missing command name; use --help for help");
   std::string name = argv[optind];
   std::vector<std::string> args(argv + optind + 1, argv + argc);
-  for (const Command& cmd : offline_commands()) {
+  std::vector<Command> all = offline_commands();
+  all.insert(all.end(), online_commands().begin(), online_commands().end());
+  for (const Command& cmd : all) {
     if (name != cmd.name) continue;
     int n = static_cast<int>(args.size());
     if (n < cmd.min_args)

@@ -9,6 +9,12 @@
 
 namespace grebe::ofctl {
 
+// One --sort/--rsort criterion.
+struct SortKey {
+  std::string field;
+  bool descending = false;
+};
+
 struct Options {
   // OpenFlow versions enabled by -O (bit v = version v).  The Debian build
   // of ovs-ofctl enables only OpenFlow 1.0 unless -O says otherwise.
@@ -16,6 +22,9 @@ struct Options {
   openflow::Protocols allowed = openflow::kPAny;  // -F
   bool names = false;
   int verbosity = 0;
+  bool show_stats = true;           // --no-stats clears
+  bool strict = false;              // --strict
+  std::vector<SortKey> sort_keys;   // --sort / --rsort
 };
 
 // Runs an offline command; returns the process exit status.  Errors print
@@ -31,6 +40,14 @@ struct Command {
 
 // The offline commands (parse-flow, parse-flows, ...).
 const std::vector<Command>& offline_commands();
+
+// The commands that talk to a switch (show, dump-flows, add-flow, ...).
+const std::vector<Command>& online_commands();
+
+// Prints the error of opening a switch connection ("ovs-ofctl: br0: ...")
+// as OVS words it ("X is not a bridge or a socket" carries no errno);
+// returns 1.
+int open_error(const Error& e);
 
 // Prints "ovs-ofctl: msg" to stderr and returns 1.
 int fail(const std::string& msg);

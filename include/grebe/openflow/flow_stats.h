@@ -43,6 +43,19 @@ Result<std::vector<uint8_t>> encode_flow_stats_reply(const std::vector<FlowStats
                                                      uint8_t version, uint32_t xid);
 Result<std::vector<FlowStats>> decode_flow_stats_reply(const uint8_t* data, size_t size);
 
+// NXT_SET_FLOW_FORMAT (OF1.0 vendor message); `format` 0 = OpenFlow10,
+// 2 = NXM.
+std::vector<uint8_t> encode_nx_set_flow_format(uint32_t format, uint32_t xid);
+// NXT_FLOW_MOD_TABLE_ID: lets OF1.0 flow_mods carry a table id.
+std::vector<uint8_t> encode_nx_flow_mod_table_id(bool enable, uint32_t xid);
+// NXST_FLOW request (OF1.0 + NXM match), as OVS's OFPUTIL_P_OF10_NXM dump.
+std::vector<uint8_t> encode_nx_flow_stats_request(const FlowStatsRequest& r, uint32_t xid);
+// True if `data` is an NXST_FLOW reply.
+bool is_nx_flow_stats_reply(const uint8_t* data, size_t size);
+// The flows of one NXST_FLOW reply (ages decoded; -1 = unknown).  Errors:
+// OFPBRC_BAD_STAT / OFPBRC_BAD_LEN / match and action errors.
+Result<std::vector<FlowStats>> decode_nx_flow_stats_reply(const uint8_t* data, size_t size);
+
 // One dump-flows line ("cookie=0x0, duration=1.5s, table=0, n_packets=...,
 // priority=5,ip actions=drop"); `show_stats` false is --no-stats.
 std::string format_flow_stats(const FlowStats& fs, bool show_stats, uint8_t version,

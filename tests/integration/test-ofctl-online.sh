@@ -1,0 +1,129 @@
+#!/bin/bash
+# ovs-ofctl's switch-talking commands, compared byte for byte with stock
+# ovs-ofctl against the same switch.  The switch is stock ovs-vswitchd with
+# the dummy datapath unless GREBE_OFCTL_SWITCH=grebe (then Grebe's
+# ovs-vswitchd from $GREBE_BIN).  The reference client is $OFCTL_REF
+# (default /usr/bin/ovs-ofctl).
+set -u
+BIN=${GREBE_BIN:?GREBE_BIN not set}
+OFCTL=$BIN/ovs-ofctl
+REF=${OFCTL_REF:-/usr/bin/ovs-ofctl}
+[ -x "$OFCTL" ] || { echo "no $OFCTL"; exit 77; }
+[ -x "$REF" ] || { echo "no reference ovs-ofctl"; exit 77; }
+case "${GREBE_OFCTL_SWITCH:-stock}" in
+  grebe) VSWITCHD=$BIN/ovs-vswitchd; OVSDB_SERVER=$BIN/ovsdb-server; VSCTL=$BIN/ovs-vsctl ;;
+  *) VSWITCHD=/usr/sbin/ovs-vswitchd; OVSDB_SERVER=/usr/sbin/ovsdb-server; VSCTL=/usr/bin/ovs-vsctl ;;
+esac
+for p in "$VSWITCHD" "$OVSDB_SERVER" "$VSCTL"; do [ -x "$p" ] || { echo "no $p"; exit 77; }; done
+SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
+[ -f "$SCHEMA" ] || { echo "no schema"; exit 77; }
+
+DIR=$(mktemp -d /tmp/grebe-ofctl-online.XXXXXX)
+export OVS_RUNDIR=$DIR OVS_LOGDIR=$DIR OVS_DBDIR=$DIR OVS_SYSCONFDIR=$DIR
+cleanup() {
+  for pf in "$DIR"/ovs-vswitchd.pid "$DIR"/ovsdb-server.pid; do
+    [ -f "$pf" ] && kill "$(cat "$pf")" 2>/dev/null
+  done
+  sleep 0.2
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+cd "$DIR" || exit 1
+
+ovsdb-tool create conf.db "$SCHEMA" >/dev/null || exit 77
+"$OVSDB_SERVER" conf.db --remote=punix:"$DIR"/db.sock --pidfile --detach --no-chdir --log-file \
+  || { echo "ovsdb-server failed"; exit 77; }
+"$VSCTL" --db=unix:"$DIR"/db.sock --no-wait init || exit 1
+"$VSWITCHD" --enable-dummy --disable-system --pidfile --detach --no-chdir --log-file \
+  unix:"$DIR"/db.sock || { echo "ovs-vswitchd failed"; exit 77; }
+"$VSCTL" --db=unix:"$DIR"/db.sock --timeout=10 add-br br0 -- set bridge br0 datapath-type=dummy \
+  fail-mode=secure other-config:datapath-id=fedcba9876543210 \
+  -- add-port br0 p1 -- set interface p1 type=dummy ofport_request=1 \
+  -- add-port br0 p2 -- set interface p2 type=dummy ofport_request=2 || exit 1
+
+FAILS=0
+# Normalizes what differs between two runs: durations, ages, xids.
+norm() {
+  sed -e 's/duration=[0-9.]*s/duration=?s/g' -e 's/idle_age=[0-9]*/idle_age=?/g' \
+      -e 's/hard_age=[0-9]*/hard_age=?/g' -e 's/(xid=0x[0-9a-f]*)/(xid=?)/g' \
+      -e 's/duration_sec=[0-9]*/duration_sec=?/g'
+}
+# same NAME ARGS...: both tools' stdout, stderr and exit status must match.
+same() {
+  local name=$1; shift
+  "$REF" "$@" >ref.out 2>ref.err; local rs=$?
+  "$OFCTL" "$@" >got.out 2>got.err; local gs=$?
+  norm <ref.out >ref.n; norm <got.out >got.n
+  if ! cmp -s ref.n got.n || [ $rs != $gs ]; then
+    echo "FAIL $name: ovs-ofctl $* (exit ref=$rs got=$gs)"; diff ref.n got.n | head -20
+    FAILS=$((FAILS + 1))
+  elif ! cmp -s ref.err got.err; then
+    echo "FAIL $name (stderr): ovs-ofctl $*"; diff ref.err got.err | head -10
+    FAILS=$((FAILS + 1))
+  fi
+}
+# mutate NAME ARGS...: runs the change with Grebe's tool, then checks that
+# the switch's flow table equals the one stock ovs-ofctl produces from the
+# same starting point (del-flows first, then SETUP flows, then ARGS).
+SETUP="table=0,priority=10,ip,nw_dst=10.0.0.1,actions=output:2
+priority=5,in_port=1,actions=output:2
+table=1,priority=7,tcp,tp_dst=80,actions=drop
+cookie=0x10,priority=3,dl_vlan=5,actions=strip_vlan,output:1"
+mutate() {
+  local name=$1; shift
+  "$REF" del-flows br0; echo "$SETUP" | "$REF" add-flows br0 -
+  "$REF" "$@" >/dev/null 2>ref.err; local rs=$?
+  "$REF" --no-stats --sort dump-flows br0 >ref.out
+  "$REF" del-flows br0; echo "$SETUP" | "$REF" add-flows br0 -
+  "$OFCTL" "$@" >/dev/null 2>got.err; local gs=$?
+  "$REF" --no-stats --sort dump-flows br0 >got.out
+  if ! cmp -s ref.out got.out || [ $rs != $gs ] || ! cmp -s ref.err got.err; then
+    echo "FAIL $name: ovs-ofctl $* (exit ref=$rs got=$gs)"
+    diff ref.out got.out | head -20; diff ref.err got.err | head -5
+    FAILS=$((FAILS + 1))
+  fi
+}
+
+same show show br0
+same show13 -O OpenFlow13 show br0
+same show14 -O OpenFlow14 show br0
+same dump-desc dump-desc br0
+same dump-tables dump-tables br0
+same dump-ports-desc dump-ports-desc br0
+same dump-ports-desc13 -O OpenFlow13 dump-ports-desc br0
+same probe probe br0
+same nobridge show nosuchbr
+same dump-empty dump-flows br0
+
+"$REF" del-flows br0; echo "$SETUP" | "$REF" add-flows br0 -
+same dump dump-flows br0
+same dump-nostats --no-stats dump-flows br0
+same dump-sort --sort dump-flows br0
+same dump-rsort --rsort dump-flows br0
+same dump-table dump-flows br0 table=1
+same dump-match dump-flows br0 ip
+same dump-match-nostats --no-stats dump-flows br0 in_port=1
+same dump-cookie dump-flows br0 cookie=0x10/-1
+same dump13 -O OpenFlow13 dump-flows br0
+same dump13-nostats -O OpenFlow13 --no-stats dump-flows br0
+same dump13-table -O OpenFlow13 dump-flows br0 table=1
+same dump-badmatch dump-flows br0 foo=bar
+
+mutate add add-flow br0 "priority=9,udp,actions=output:1"
+mutate add-reg add-flow br0 "priority=9,reg0=5,actions=output:1"
+mutate add13 -O OpenFlow13 add-flow br0 "table=2,priority=9,udp,actions=output:1"
+mutate add-bad -O OpenFlow13 add-flow br0 "priority=1,actions=group:5"
+mutate mod mod-flows br0 "in_port=1,actions=drop"
+mutate mod-strict --strict mod-flows br0 "priority=5,in_port=1,actions=drop"
+mutate del-all del-flows br0
+mutate del-match del-flows br0 ip
+mutate del-table del-flows br0 table=1
+mutate del-strict --strict del-flows br0 "priority=5,in_port=1"
+mutate del-strict-miss --strict del-flows br0 "in_port=1"
+printf 'priority=1,arp,actions=normal\n# comment\n\npriority=2,icmp,actions=drop\n' >flows.txt
+mutate add-flows add-flows br0 flows.txt
+mutate add-flows-missing add-flows br0 nosuchfile
+
+if [ $FAILS -ne 0 ]; then echo "$FAILS failures"; exit 1; fi
+echo "all ovs-ofctl online comparisons passed"
+exit 0

@@ -1,0 +1,285 @@
+// ovs-ofctl commands that talk to a switch: show, dump-desc, dump-tables,
+// dump-ports-desc, dump-flows, dump-aggregate-less subset, add-flow(s),
+// mod-flows, del-flows, probe.  OVS: utilities/ovs-ofctl.c.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "grebe/openflow/flow_mod.h"
+#include "grebe/openflow/flow_stats.h"
+#include "grebe/openflow/ofp_codec.h"
+#include "grebe/openflow/ofp_msgs.h"
+#include "grebe/openflow/ofp_print.h"
+#include "grebe/util/byteorder.h"
+#include "grebe/vconn/ofctl_target.h"
+#include "ofctl.h"
+
+namespace grebe::ofctl {
+
+using namespace grebe::openflow;
+using vconn::OfpMsg;
+using vconn::Vconn;
+
+namespace {
+
+// A connection plus the flow protocol currently in effect on it.
+struct Conn {
+  std::unique_ptr<Vconn> vc;
+  std::string name;
+  Protocols protocol = kPOf10Std;
+  uint8_t version() const { return static_cast<uint8_t>(vc->version()); }
+};
+
+}  // namespace
+
+int open_error(const Error& e) {
+  const std::string& m = e.message();
+  static const std::string kNotBridge = "is not a bridge or a socket";
+  if (m.size() >= kNotBridge.size() && m.ends_with(kNotBridge)) return fail(m);
+  return fail(e.to_string());
+}
+
+namespace {
+
+Result<Conn> open_conn(const Options& opts, const std::string& name) {
+  auto vc = vconn::open_ofctl_target(name, vconn::OfctlTarget::kMgmt, opts.versions);
+  if (!vc.ok()) return vc.error();
+  Conn c;
+  c.vc = std::move(*vc);
+  c.name = name;
+  switch (c.vc->version()) {
+    case kOfp10: c.protocol = kPOf10Std; break;
+    case kOfp11: c.protocol = kPOf11Std; break;
+    case kOfp12: c.protocol = kPOf12Oxm; break;
+    case kOfp13: c.protocol = kPOf13Oxm; break;
+    case kOfp14: c.protocol = kPOf14Oxm; break;
+    default: c.protocol = kPOf15Oxm; break;
+  }
+  return c;
+}
+
+int talk_error(const Conn& c, const Error& e) {
+  return fail("talking to " + c.name + " (" + e.message() + ")");
+}
+
+void print_msg(FILE* out, const OfpMsg& m, int verbosity) {
+  std::string s = ofp_to_string(m.data(), m.size(), verbosity);
+  if (s.empty() || s.back() != '\n') s += '\n';
+  std::fputs(s.c_str(), out);
+}
+
+// Multipart request (OF1.0 stats type 16, OF1.1+ 18) with an empty body.
+OfpMsg stats_request(uint8_t version, uint16_t type, uint32_t xid, size_t body_zeros = 0) {
+  OfpBuf b(version, version == kOfp10 ? 16 : 18, xid);
+  b.put16(type);
+  b.put16(0);
+  if (version != kOfp10) b.put_zeros(4);
+  b.put_zeros(body_zeros);
+  return b.finish();
+}
+
+// Sends a request and prints every reply (OVS dump_transaction()).
+int dump_transaction(Conn& c, OfpMsg request, int verbosity) {
+  bool multipart = request[1] == (c.version() == kOfp10 ? 16 : 18);
+  if (!multipart) {
+    auto r = c.vc->transact(std::move(request));
+    if (!r.ok()) return talk_error(c, r.error());
+    print_msg(stdout, *r, verbosity + 1);
+    return 0;
+  }
+  auto replies = c.vc->transact_multipart(std::move(request));
+  if (!replies.ok()) return talk_error(c, replies.error());
+  for (const OfpMsg& m : *replies) print_msg(stdout, m, verbosity + 1);
+  return 0;
+}
+
+int cmd_show(const Options& opts, const std::vector<std::string>& args) {
+  auto c = open_conn(opts, args[0]);
+  if (!c.ok()) return open_error(c.error());
+  uint8_t v = c->version();
+  auto r = c->vc->transact(encode_features_request(v, c->vc->next_xid()));
+  if (!r.ok()) return talk_error(*c, r.error());
+  print_msg(stdout, *r, opts.verbosity + 1);
+  if (v >= kOfp13) {
+    uint32_t xid = c->vc->next_xid();
+    OfpBuf b(v, 18, xid);
+    b.put16(13);
+    b.put16(0);
+    b.put_zeros(4);
+    b.put32(v >= kOfp15 ? 0xffffffff : 0);
+    if (v >= kOfp15) b.put_zeros(4);
+    OfpMsg req = v >= kOfp15 ? b.finish() : stats_request(v, 13, xid);
+    if (int rc = dump_transaction(*c, std::move(req), opts.verbosity)) return rc;
+  }
+  OfpBuf gc(v, kOfptGetConfigRequest, c->vc->next_xid());
+  return dump_transaction(*c, gc.finish(), opts.verbosity);
+}
+
+int trivial_stats(const Options& opts, const std::string& name, uint16_t type) {
+  auto c = open_conn(opts, name);
+  if (!c.ok()) return open_error(c.error());
+  uint8_t v = c->version();
+  size_t body = 0;
+  if (type == 13 && v >= kOfp15) body = 8;  // port_no + pad
+  OfpMsg req = stats_request(v, type, c->vc->next_xid(), body);
+  if (type == 13 && v >= kOfp15) store_be32(&req[16], 0xffffffff);
+  return dump_transaction(*c, std::move(req), opts.verbosity);
+}
+
+int cmd_dump_desc(const Options& o, const std::vector<std::string>& a) {
+  return trivial_stats(o, a[0], 0);
+}
+int cmd_dump_tables(const Options& o, const std::vector<std::string>& a) {
+  return trivial_stats(o, a[0], 3);
+}
+int cmd_dump_ports_desc(const Options& o, const std::vector<std::string>& a) {
+  return trivial_stats(o, a[0], 13);
+}
+
+int cmd_probe(const Options& opts, const std::vector<std::string>& args) {
+  auto c = open_conn(opts, args[0]);
+  if (!c.ok()) return open_error(c.error());
+  auto r = c->vc->transact(encode_echo(false, c->version(), c->vc->next_xid()));
+  if (!r.ok()) return talk_error(*c, r.error());
+  if ((*r)[1] != kOfptEchoReply) return fail("reply does not match request");
+  return 0;
+}
+
+// Switches the connection to `want` if that takes a message (OF1.0 flow
+// format); false if the switch refused.  (OVS try_set_protocol().)
+Result<bool> try_set_protocol(Conn& c, Protocols want) {
+  if (want == c.protocol) return true;
+  bool cur_nxm = c.protocol & kPOf10NxmAny, want_nxm = want & kPOf10NxmAny;
+  bool cur_tid = c.protocol & (kPOf10StdTid | kPOf10NxmTid);
+  bool want_tid = want & (kPOf10StdTid | kPOf10NxmTid);
+  if (c.version() != kOfp10 || !(want & kPOf10Any)) return false;
+  // As OVS: set the flow format first, then the table-id extension.
+  if (cur_nxm != want_nxm) {
+    auto r = c.vc->transact_noreply(encode_nx_set_flow_format(want_nxm ? 2 : 0, c.vc->next_xid()));
+    if (!r.ok()) return r.error();
+    if (r->has_value()) return false;
+  }
+  if (cur_tid != want_tid) {
+    auto r = c.vc->transact_noreply(encode_nx_flow_mod_table_id(want_tid, c.vc->next_xid()));
+    if (!r.ok()) return r.error();
+    if (r->has_value()) return false;
+  }
+  c.protocol = want;
+  return true;
+}
+
+// OVS open_vconn_for_flow_mod(): keep the current protocol if usable,
+// else switch to the first usable one.
+Status pick_flow_mod_protocol(const Options& opts, Conn& c, Protocols usable) {
+  Protocols ok = usable & opts.allowed;
+  if (ok & c.protocol) return Status();
+  for (int i = 0; i < 9; ++i) {
+    Protocols f = 1u << i;
+    if (!(f & ok) || f == c.protocol) continue;
+    auto r = try_set_protocol(c, f);
+    if (!r.ok()) return r.error();
+    if (*r) return Status();
+  }
+  return Error(EINVAL, "switch does not support any of the usable flow formats (" +
+                           protocols_to_string(usable) + ")");
+}
+
+int send_flow_mods(const Options& opts, const std::string& target,
+                   const std::vector<FlowMod>& fms, Protocols usable) {
+  if (!(usable & opts.allowed))
+    return fail("none of the usable flow formats (" + protocols_to_string(usable) +
+                ") is among the allowed flow formats (" + protocols_to_string(opts.allowed) + ")");
+  auto c = open_conn(opts, target);
+  if (!c.ok()) return open_error(c.error());
+  if (Status s = pick_flow_mod_protocol(opts, *c, usable); !s.ok()) return fail(s.error().message());
+  for (const FlowMod& fm : fms) {
+    auto msg = encode_flow_mod(fm, c->protocol, c->vc->next_xid());
+    if (!msg.ok()) return fail(msg.error().message());
+    auto r = c->vc->transact_noreply(std::move(*msg));
+    if (!r.ok()) return talk_error(*c, r.error());
+    if (r->has_value()) {
+      print_msg(stderr, **r, opts.verbosity + 2);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+Result<std::vector<ParsedFlowMod>> read_flow_file(const std::string& file, FlowModCommand cmd) {
+  std::ifstream in;
+  std::istream* stream = &std::cin;
+  if (file != "-") {
+    in.open(file);
+    if (!in) return Error(errno, file + ": open failed (" + errno_string(errno) + ")");
+    stream = &in;
+  }
+  std::vector<ParsedFlowMod> out;
+  std::string line;
+  for (int n = 1; std::getline(*stream, line); ++n) {
+    size_t hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    auto r = parse_flow_mod(line, cmd, nullptr, cmd == FlowModCommand::kAdd);
+    if (!r.ok()) return Error(EINVAL, file + ":" + std::to_string(n) + ": " + r.error().message());
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+int flow_mod_command(const Options& opts, const std::vector<std::string>& args,
+                     FlowModCommand cmd, bool from_file) {
+  std::vector<ParsedFlowMod> parsed;
+  if (from_file || (args.size() > 1 && args[1] == "-")) {
+    auto r = read_flow_file(args.size() > 1 ? args[1] : "-", cmd);
+    if (!r.ok()) return fail(r.error().message());
+    parsed = std::move(*r);
+  } else {
+    auto r = parse_flow_mod(args.size() > 1 ? args[1] : "", cmd);
+    if (!r.ok()) return fail(r.error().message());
+    parsed.push_back(std::move(*r));
+  }
+  std::vector<FlowMod> fms;
+  Protocols usable = kPAny;
+  for (auto& p : parsed) {
+    usable &= p.usable;
+    fms.push_back(std::move(p.fm));
+  }
+  return send_flow_mods(opts, args[0], fms, usable);
+}
+
+int cmd_add_flow(const Options& o, const std::vector<std::string>& a) {
+  return flow_mod_command(o, a, FlowModCommand::kAdd, false);
+}
+int cmd_add_flows(const Options& o, const std::vector<std::string>& a) {
+  return flow_mod_command(o, a, FlowModCommand::kAdd, true);
+}
+int cmd_mod_flows(const Options& o, const std::vector<std::string>& a) {
+  return flow_mod_command(o, a, o.strict ? FlowModCommand::kModifyStrict : FlowModCommand::kModify,
+                          false);
+}
+int cmd_del_flows(const Options& o, const std::vector<std::string>& a) {
+  return flow_mod_command(o, a, o.strict ? FlowModCommand::kDeleteStrict : FlowModCommand::kDelete,
+                          false);
+}
+
+}  // namespace
+
+int dump_flows_command(const Options& opts, const std::vector<std::string>& args);
+
+const std::vector<Command>& online_commands() {
+  static const std::vector<Command> kCommands = {
+      {"show", 1, 1, cmd_show},
+      {"dump-desc", 1, 1, cmd_dump_desc},
+      {"dump-tables", 1, 1, cmd_dump_tables},
+      {"dump-ports-desc", 1, 2, cmd_dump_ports_desc},
+      {"probe", 1, 1, cmd_probe},
+      {"add-flow", 2, 2, cmd_add_flow},
+      {"add-flows", 2, 2, cmd_add_flows},
+      {"mod-flows", 2, 2, cmd_mod_flows},
+      {"del-flows", 1, 2, cmd_del_flows},
+      {"dump-flows", 1, 2, dump_flows_command},
+  };
+  return kCommands;
+}
+
+}  // namespace grebe::ofctl
