@@ -1,0 +1,124 @@
+// OvsdbServer: the databases ovsdb-server serves, its listening remotes and
+// the JSON-RPC sessions accepted on them (OVS's ovsdb/jsonrpc-server.c).
+//
+// Threads: everything runs on the one EventLoop given at construction; no
+// method may be called from another thread.  Nothing blocks except the file
+// writes of a commit (and fsync for a durable one).
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "grebe/event/event_loop.h"
+#include "grebe/jsonrpc/message.h"
+#include "grebe/jsonrpc/session.h"
+#include "grebe/stream/stream.h"
+#include "grebe/util/result.h"
+#include "grebe/util/uuid.h"
+#include "ovsdb/core/monitor.h"
+#include "ovsdb/storage/file.h"
+
+namespace grebe::ovsdb_server {
+
+using ovsdb::Json;
+
+// One served database: a standalone file, or the in-memory _Server db.
+struct ServedDb {
+  std::string name;
+  std::string path;                         // "" for _Server
+  std::unique_ptr<ovsdb::DbFile> file;      // null for _Server
+  std::unique_ptr<ovsdb::Database> memory;  // _Server only
+  ovsdb::Database& db() { return file ? file->db() : *memory; }
+};
+
+class OvsdbServer {
+ public:
+  explicit OvsdbServer(event::EventLoop& loop);
+  ~OvsdbServer();
+  OvsdbServer(const OvsdbServer&) = delete;
+  OvsdbServer& operator=(const OvsdbServer&) = delete;
+
+  // Opens the standalone database file at 'path' and serves it.  Fails
+  // (with OVS's text) if the file cannot be read or a db of that name is
+  // already served.
+  Status add_db(const std::string& path);
+  // Starts listening on a punix:/ptcp:/pssl: remote.  Failures are logged
+  // and returned; the remote is remembered either way (OVS retries it).
+  Status add_remote(const std::string& name);
+  // Stops listening; false if 'name' is not a configured remote.
+  bool remove_remote(const std::string& name);
+  std::vector<std::string> remotes() const;  // sorted
+  std::vector<std::string> db_names() const;  // sorted, with _Server
+  // Compacts one database ("" = all file-backed ones).  Error text as OVS.
+  Status compact(const std::string& db_name);
+  // Drops every client connection (ovsdb-server/reconnect).
+  void reconnect();
+  void memory_usage(std::map<std::string, unsigned long long>& usage) const;
+
+ private:
+  struct MonitorEntry {
+    std::string db;
+    std::unique_ptr<ovsdb::Monitor> monitor;
+    Json id;
+  };
+  struct Client {
+    uint64_t id = 0;
+    std::unique_ptr<jsonrpc::Session> session;
+    std::map<std::string, MonitorEntry> monitors;  // by serialized id
+    std::set<std::string> locks;                   // locks waited for or held
+    bool db_change_aware = false;
+  };
+  struct PendingTxn {
+    uint64_t client;
+    Json id;
+    std::string db;
+    Json params;
+    long long start_msec;
+    event::TimerId timer = 0;
+  };
+  struct Listener {
+    std::string name;
+    std::unique_ptr<stream::PassiveStream> pstream;
+    event::WatchId watch = 0;
+  };
+
+  void accept_all(Listener& listener);
+  void on_message(uint64_t client_id, jsonrpc::Message msg);
+  void drop_client(uint64_t client_id);
+  void send(Client& c, const jsonrpc::Message& msg);
+  ServedDb* lookup_db(Client& c, const jsonrpc::Message& req);
+
+  // methods.cc: one handler per JSON-RPC method.
+  void handle_request(Client& c, const jsonrpc::Message& req);
+  void do_transact(Client& c, const Json& id, const std::string& db, const Json& params,
+                   long long start_msec);
+  void do_monitor(Client& c, const jsonrpc::Message& req);
+  void do_monitor_cond_change(Client& c, const jsonrpc::Message& req);
+  void do_monitor_cancel(Client& c, const jsonrpc::Message& req);
+  void do_lock(Client& c, const jsonrpc::Message& req, bool steal);
+  void do_unlock(Client& c, const jsonrpc::Message& req);
+  void do_cancel(Client& c, const jsonrpc::Message& req);
+  void release_locks(Client& c);
+  bool owns_lock(uint64_t client, const std::string& lock) const;
+  // Logs (if file-backed), applies, and notifies monitors and waiters.
+  Result<void, ovsdb::OvsdbError> commit_changes(ServedDb& sdb, const ovsdb::ChangeSet& changes, bool durable);
+  void notify_monitors(const std::string& db, const ovsdb::ChangeSet& changes);
+  void retry_pending(const std::string& db);
+  void add_server_row(const ServedDb& sdb);
+
+  event::EventLoop& loop_;
+  Uuid server_id_;
+  std::map<std::string, std::unique_ptr<ServedDb>> dbs_;
+  std::map<std::string, Listener> listeners_;
+  std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  std::map<std::string, std::deque<uint64_t>> locks_;  // lock -> waiters, owner first
+  std::deque<PendingTxn> pending_;
+  uint64_t next_client_id_ = 1;
+  uint64_t n_commits_ = 0;
+};
+
+}  // namespace grebe::ovsdb_server
