@@ -201,8 +201,7 @@ Status segment(const Packet& p, PacketBatch& out) {
   return ok_status();
 }
 
-Status prepare_tx(Packet&& p, const OffloadInfo& info, TxOffloadPolicy policy,
-                  PacketBatch& out) {
+Status prepare_tx(Packet&& p, const OffloadInfo& info, TxOffloadPolicy policy, PacketBatch& out) {
   bool hw = policy == TxOffloadPolicy::kAuto && info.vnet_hdr;
   bool gso = (p.vnet.gso_type & static_cast<uint8_t>(~VnetHdr::kGsoEcn)) != VnetHdr::kGsoNone;
   if (gso) {

@@ -4,10 +4,13 @@
 //   "system"  a Linux device reached through AF_PACKET (TPACKET_V3 receive
 //             ring, sendmmsg() transmit, optional virtio-net headers for
 //             checksum/TSO offload) -- lib/netdev/linux
-//   "internal", "tap", tunnels, "dummy"   -- later providers
-//
-// STATUS: contract plus the "system" provider; the userspace dpif will be
-// its first user (see grebe/dpif/dpif.h: port_add takes a Netdev&).
+//   "internal" a tap device this process creates (exclusively) with the
+//             port's name; "tap" an existing tap attached by name --
+//             lib/netdev/tap (vnet headers both ways)
+//   "dummy"   registered by lib/dpif; tunnels later
+// Offload metadata (GSO, partial checksums) is finished in software only
+// when the output cannot take it: grebe/netdev/offload.h.  Link changes
+// and 64-bit counters over rtnetlink: grebe/netdev/link_monitor.h.
 //
 // Threads: configuration (MTU, MAC, flags, stats) from the main thread;
 // rx_recv() from the one thread that polls the device (a PMD or handler),
@@ -57,7 +60,7 @@ struct VnetHdr {
   static constexpr uint8_t kNeedsCsum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
   static constexpr uint8_t kDataValid = 2;  // VIRTIO_NET_HDR_F_DATA_VALID
   static constexpr uint8_t kGsoNone = 0, kGsoTcpv4 = 1, kGsoUdp = 3, kGsoTcpv6 = 4;
-  static constexpr uint8_t kGsoUdpL4 = 5;  // VIRTIO_NET_HDR_GSO_UDP_L4 (USO)
+  static constexpr uint8_t kGsoUdpL4 = 5;   // VIRTIO_NET_HDR_GSO_UDP_L4 (USO)
   static constexpr uint8_t kGsoEcn = 0x80;  // VIRTIO_NET_HDR_GSO_ECN, or'd in
   uint8_t flags = 0;
   uint8_t gso_type = kGsoNone;

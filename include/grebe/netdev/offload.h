@@ -40,8 +40,7 @@ Status segment(const Packet& p, PacketBatch& out);
 // either `p` as is (metadata passed through), or its software-finished
 // form (checksum completed, or segments).  On EINVAL the packet is not
 // appended (the caller counts a tx drop).
-Status prepare_tx(Packet&& p, const OffloadInfo& info, TxOffloadPolicy policy,
-                  PacketBatch& out);
+Status prepare_tx(Packet&& p, const OffloadInfo& info, TxOffloadPolicy policy, PacketBatch& out);
 
 // The one's complement sum of `len` bytes at `data` added to `sum`,
 // unfolded (RFC 1071); exposed for tests and for callers that patch

@@ -50,8 +50,8 @@ bool parse_link(const nlmsghdr& h, const uint8_t* body, size_t len, LinkChange& 
   size_t off = align4(sizeof ifi);
   if (off > len) return true;
   for_each_attr(body + off, len - off, [&](unsigned type, const uint8_t* v, size_t n) {
-    if (type == IFLA_IFNAME) c.name.assign(reinterpret_cast<const char*>(v), strnlen(
-                                                reinterpret_cast<const char*>(v), n));
+    if (type == IFLA_IFNAME)
+      c.name.assign(reinterpret_cast<const char*>(v), strnlen(reinterpret_cast<const char*>(v), n));
     if (type == IFLA_STATS64 && stats && n >= sizeof *stats) std::memcpy(stats, v, sizeof *stats);
   });
   return true;

@@ -36,8 +36,7 @@ constexpr size_t kRxBufSize = sizeof(WireVnetHdr) + (1u << 17);
 class NetdevTap final : public Netdev {
  public:
   NetdevTap(std::string name, std::string_view type, int fd, int ifindex)
-      : name_(std::move(name)), type_(type), fd_(fd), ifindex_(ifindex),
-        rxbuf_(kRxBufSize) {}
+      : name_(std::move(name)), type_(type), fd_(fd), ifindex_(ifindex), rxbuf_(kRxBufSize) {}
   ~NetdevTap() override { close(fd_); }
 
   const std::string& name() const override { return name_; }
@@ -86,8 +85,8 @@ class NetdevTap final : public Netdev {
       WireVnetHdr vh;
       std::memcpy(&vh, rxbuf_.data(), sizeof vh);
       Packet p;
-      p.vnet = VnetHdr{vh.flags, vh.gso_type, vh.hdr_len, vh.gso_size, vh.csum_start,
-                       vh.csum_offset};
+      p.vnet =
+          VnetHdr{vh.flags, vh.gso_type, vh.hdr_len, vh.gso_size, vh.csum_start, vh.csum_offset};
       p.data.assign(rxbuf_.begin() + sizeof vh, rxbuf_.begin() + r);
       batch.push_back(std::move(p));
       n++;
@@ -168,8 +167,8 @@ Result<std::unique_ptr<Netdev>> open_tap(std::string_view name_sv, bool create_e
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    return Error(e == ENOENT ? ENODEV : e, "opening \"/dev/net/tun\" failed (" +
-                                               errno_string(e) + ")");
+    return Error(e == ENOENT ? ENODEV : e,
+                 "opening \"/dev/net/tun\" failed (" + errno_string(e) + ")");
   }
   Status s = attach(fd, name, create_exclusive);
   // Let the kernel hand us partial checksums and TSO super-frames: they

@@ -107,9 +107,10 @@ TEST_F(LinkMonitorTest, Stats64CountTraffic) {
     int lo = int(if_nametoindex("lo"));
     auto before = rtnl_get_stats(lo);
     ASSERT_TRUE(before.ok()) << before.error().to_string();
-    ASSERT_EQ(std::system(("ip netns exec " + ns_ + " ping -c 3 -i 0.2 -q 127.0.0.1 >/dev/null 2>&1")
-                              .c_str()),
-              0);
+    ASSERT_EQ(
+        std::system(
+            ("ip netns exec " + ns_ + " ping -c 3 -i 0.2 -q 127.0.0.1 >/dev/null 2>&1").c_str()),
+        0);
     auto after = rtnl_get_stats(lo);
     ASSERT_TRUE(after.ok());
     EXPECT_GE(after->rx_packets - before->rx_packets, 6u);  // 3 requests + 3 replies

@@ -68,7 +68,8 @@ class OffloadForwardTest : public ::testing::Test {
     ASSERT_EQ(sh("ip -n " + ns("a") + " addr add 10.99.0.1/24 dev hv"), 0);
     ASSERT_EQ(sh("ip -n " + ns("b") + " addr add 10.99.0.2/24 dev hv"), 0);
     for (const char* n : {"a", "b"}) ASSERT_EQ(sh("ip -n " + ns(n) + " link set hv up"), 0);
-    for (const char* d : {"fa", "fb"}) ASSERT_EQ(sh("ip -n " + ns("f") + " link set " + d + " up"), 0);
+    for (const char* d : {"fa", "fb"})
+      ASSERT_EQ(sh("ip -n " + ns("f") + " link set " + d + " up"), 0);
     script_ = "/tmp/" + prefix_ + ".py";
     std::ofstream(script_) << kScript;
   }
@@ -121,7 +122,8 @@ class OffloadForwardTest : public ::testing::Test {
     std::system(recv_cmd.c_str());
     std::string sent;
     FILE* f = popen(("timeout 30 ip netns exec " + ns("a") + " python3 " + script_ + " send " +
-                     std::to_string(n) + " 2>&1").c_str(),
+                     std::to_string(n) + " 2>&1")
+                        .c_str(),
                     "r");
     char buf[256] = {};
     if (f) {
@@ -132,8 +134,10 @@ class OffloadForwardTest : public ::testing::Test {
     for (int i = 0; i < 300 && got.find('\n') == std::string::npos; i++) {
       std::ifstream in(out);
       std::getline(in, got);
-      if (!got.empty()) got += '\n';
-      else usleep(100 * 1000);
+      if (!got.empty())
+        got += '\n';
+      else
+        usleep(100 * 1000);
     }
     stop_ = true;
     fwd.join();

@@ -75,14 +75,32 @@ Bytes build(bool v6, uint8_t proto, const Bytes& payload, uint8_t tcp_flags = 0x
     for (int i = 0; i < 16; i++) d.push_back(i == 0 ? 0xfd : i == 15 ? 2 : 0);
   } else {
     size_t tot = 20 + l4_len;
-    d.insert(d.end(), {0x45, 0, uint8_t(tot >> 8), uint8_t(tot), 0x12, 0x34, 0x40, 0, 64, proto,
-                       0, 0, 10, 0, 0, 1, 10, 0, 0, 2});
+    d.insert(d.end(), {0x45,
+                       0,
+                       uint8_t(tot >> 8),
+                       uint8_t(tot),
+                       0x12,
+                       0x34,
+                       0x40,
+                       0,
+                       64,
+                       proto,
+                       0,
+                       0,
+                       10,
+                       0,
+                       0,
+                       1,
+                       10,
+                       0,
+                       0,
+                       2});
     Bytes h(d.begin() + long(l3), d.end());
     wr16(d, l3 + 10, uint16_t(~naive_sum(h)));
   }
   if (proto == 6) {
-    d.insert(d.end(), {0x9c, 0x40, 0x14, 0x51, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 9, 0x50,
-                       tcp_flags, 0xff, 0xff, 0, 0, 0, 0});
+    d.insert(d.end(), {0x9c, 0x40, 0x14, 0x51,      0x11, 0x22, 0x33, 0x44, 0, 0,
+                       0,    9,    0x50, tcp_flags, 0xff, 0xff, 0,    0,    0, 0});
   } else {
     d.insert(d.end(), {0x9c, 0x40, 0x14, 0x51, uint8_t(l4_len >> 8), uint8_t(l4_len), 0, 0});
   }
