@@ -47,9 +47,9 @@ Status DpNetdev::destroy() {
   {
     std::unique_lock lock(ports_mutex_);
     ports_.clear();
+    destroyed_ = true;
   }
   recv_purge();
-  destroyed_ = true;
   return ok_status();
 }
 
@@ -70,6 +70,7 @@ DpStats DpNetdev::stats() const {
 
 Result<OdpPort> DpNetdev::port_add(netdev::Netdev& netdev, std::optional<OdpPort> requested) {
   std::unique_lock lock(ports_mutex_);
+  if (destroyed_) return Error(ENODEV, name_ + ": datapath was destroyed");
   for (const auto& [no, p] : ports_) {
     if (p.name == netdev.name()) return Error(EEXIST, netdev.name() + ": port already exists");
   }

@@ -117,7 +117,7 @@ class DpNetdev : public Dpif {
   std::vector<std::unique_ptr<HandlerQueue>> handlers_;
 
   std::atomic<uint64_t> n_hit_{0}, n_missed_{0}, n_lost_{0}, n_mask_hit_{0}, n_cache_hit_{0};
-  bool destroyed_ = false;
+  bool destroyed_ = false;  // guarded by ports_mutex_
 };
 
 }  // namespace grebe::dpif

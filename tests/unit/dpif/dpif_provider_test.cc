@@ -157,6 +157,9 @@ TYPED_TEST(DpifTest, OpenRules) {
 
   // destroy() removes it: the name no longer opens without create.
   ASSERT_TRUE((*again)->destroy().ok());
+  auto p9 = TypeParam::make_port("p9");
+  EXPECT_EQ(this->dpif_->port_add(*p9, std::nullopt).error().code(), ENODEV);
+  EXPECT_TRUE(this->dpif_->ports().empty());
   auto gone = Dpif::open(TypeParam::kType, this->dpif_->name(), false);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), ENODEV);
