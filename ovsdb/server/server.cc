@@ -74,12 +74,26 @@ void OvsdbServer::add_server_row(const ServedDb& sdb) {
               {"connected", true},
               {"leader", true},
               {"schema", json_to_string(sdb.file->db().schema().to_json())}};
-  Json params = Json::array({"_Server", {{"op", "insert"}, {"table", "Database"}, {"row", row}}});
+  // Built directly: transactions from clients may not write _Server.
   ServedDb& server = *dbs_["_Server"];
-  ChangeSet changes;
-  Json result = execute_transaction(server.db(), params, {}, &changes);
-  if (!changes.empty()) notify_monitors("_Server", changes);
-  VLOG_DBG("_Server row for %s: %s", sdb.name.c_str(), json_to_string(result).c_str());
+  Database& db = server.db();
+  const TableSchema* ts = db.schema().find_table("Database");
+  Row r = Row::make_default(*ts, Uuid::generate());
+  for (const auto& [column, value] : row.items()) {
+    const ColumnSchema* cs = ts->find_column(column);
+    if (!cs) continue;
+    auto datum = Datum::from_json(cs->type, value);
+    if (datum.ok()) r.fields[cs->index] = std::move(*datum);
+  }
+  Txn txn(db);
+  txn.insert(*ts, std::move(r));
+  auto changes = txn.precommit();
+  if (!changes.ok()) {
+    VLOG_ERR("_Server row for %s: %s", sdb.name.c_str(), changes.error().to_string().c_str());
+    return;
+  }
+  db.apply(*changes);
+  notify_monitors("_Server", *changes);
 }
 
 Status OvsdbServer::add_remote(const std::string& name) {
