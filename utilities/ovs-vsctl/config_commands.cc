@@ -243,6 +243,7 @@ void register_config_commands() {
       {"emer-reset", 0, 0, "", cmd_emer_reset, nullptr, "", Mode::kRW},
   });
   register_show_command();
+  register_zone_commands();
 }
 
 }  // namespace grebe::vsctl

@@ -39,6 +39,7 @@ std::string command_string(const Context& ctx);
 std::string escape_args(const std::vector<std::string>& words);
 
 void register_config_commands();
+void register_zone_commands();
 // "show" (OVS's cmd_show with ovs-vsctl's table of what to show).
 void register_show_command();
 
