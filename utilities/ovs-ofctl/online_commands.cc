@@ -7,6 +7,7 @@
 
 #include "grebe/openflow/flow_mod.h"
 #include "grebe/openflow/flow_stats.h"
+#include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/ofp_print.h"
@@ -170,8 +171,12 @@ Result<bool> try_set_protocol(Conn& c, Protocols want) {
 
 // OVS open_vconn_for_flow_mod(): keep the current protocol if usable,
 // else switch to the first usable one.
+Protocols allowed_protocols(const Options& opts) {
+  return opts.allowed & protocols_from_version_bitmap(opts.versions);
+}
+
 Status pick_flow_mod_protocol(const Options& opts, Conn& c, Protocols usable) {
-  Protocols ok = usable & opts.allowed;
+  Protocols ok = usable & allowed_protocols(opts);
   if (ok & c.protocol) return Status();
   for (int i = 0; i < 9; ++i) {
     Protocols f = 1u << i;
@@ -186,9 +191,10 @@ Status pick_flow_mod_protocol(const Options& opts, Conn& c, Protocols usable) {
 
 int send_flow_mods(const Options& opts, const std::string& target,
                    const std::vector<FlowMod>& fms, Protocols usable) {
-  if (!(usable & opts.allowed))
+  if (!(usable & allowed_protocols(opts)))
     return fail("none of the usable flow formats (" + protocols_to_string(usable) +
-                ") is among the allowed flow formats (" + protocols_to_string(opts.allowed) + ")");
+                ") is among the allowed flow formats (" +
+                protocols_to_string(allowed_protocols(opts)) + ")");
   auto c = open_conn(opts, target);
   if (!c.ok()) return open_error(c.error());
   if (Status s = pick_flow_mod_protocol(opts, *c, usable); !s.ok()) return fail(s.error().message());
@@ -262,9 +268,118 @@ int cmd_del_flows(const Options& o, const std::vector<std::string>& a) {
                           false);
 }
 
+// Opens `target` for a message usable in `usable` protocols (OVS
+// open_vconn_for_flow_mod()); prints the error and returns nullopt-like
+// failure as a non-zero exit code in `rc`.
+Result<Conn> open_for_mod(const Options& opts, const std::string& target, Protocols usable) {
+  if (!(usable & allowed_protocols(opts)))
+    return Error(EINVAL, "none of the usable flow formats (" + protocols_to_string(usable) +
+                             ") is among the allowed flow formats (" +
+                             protocols_to_string(allowed_protocols(opts)) + ")");
+  auto c = open_conn(opts, target);
+  if (!c.ok()) return c.error();
+  if (Status s = pick_flow_mod_protocol(opts, *c, usable); !s.ok()) return s.error();
+  return c;
+}
+
+// Sends each message, stopping at the first the switch answers (an
+// error), which is printed on stderr (OVS transact_noreply()).
+int send_noreply(const Options& opts, Conn& c, std::vector<OfpMsg> msgs) {
+  for (OfpMsg& m : msgs) {
+    auto r = c.vc->transact_noreply(std::move(m));
+    if (!r.ok()) return talk_error(c, r.error());
+    if (r->has_value()) {
+      print_msg(stderr, **r, opts.verbosity + 2);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int group_mod_command(const Options& opts, const std::vector<std::string>& args,
+                      GroupCommand cmd, bool from_file) {
+  std::vector<ParsedGroupMod> parsed;
+  if (from_file) {
+    std::ifstream in;
+    std::istream* stream = &std::cin;
+    if (args[1] != "-") {
+      in.open(args[1]);
+      if (!in) return fail(args[1] + ": open failed (" + errno_string(errno) + ")");
+      stream = &in;
+    }
+    std::string line;
+    for (int n = 1; std::getline(*stream, line); ++n) {
+      size_t hash = line.find('#');
+      if (hash != std::string::npos) line.resize(hash);
+      if (line.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+      auto r = parse_group_mod(line, cmd, nullptr, true);
+      if (!r.ok()) return fail(args[1] + ":" + std::to_string(n) + ": " + r.error().message());
+      parsed.push_back(std::move(*r));
+    }
+  } else {
+    auto r = parse_group_mod(args.size() > 1 ? args[1] : "", cmd);
+    if (!r.ok()) return fail(r.error().message());
+    parsed.push_back(std::move(*r));
+  }
+  Protocols usable = kPAny;
+  for (const auto& p : parsed) usable &= p.usable;
+  auto c = open_for_mod(opts, args[0], usable);
+  if (!c.ok()) return c.error().code() == EINVAL ? fail(c.error().message()) : open_error(c.error());
+  std::vector<OfpMsg> msgs;
+  for (const auto& p : parsed) {
+    auto m = encode_group_mod(p.gm, c->version(), c->vc->next_xid());
+    if (!m.ok()) return fail(m.error().message());
+    msgs.push_back(std::move(*m));
+  }
+  return send_noreply(opts, *c, std::move(msgs));
+}
+
+int cmd_add_group(const Options& o, const std::vector<std::string>& a) {
+  return group_mod_command(o, a, GroupCommand::kAdd, a.size() > 1 && a[1] == "-");
+}
+int cmd_add_groups(const Options& o, const std::vector<std::string>& a) {
+  return group_mod_command(o, a, GroupCommand::kAdd, true);
+}
+int cmd_mod_group(const Options& o, const std::vector<std::string>& a) {
+  return group_mod_command(o, a, GroupCommand::kModify, a.size() > 1 && a[1] == "-");
+}
+int cmd_del_groups(const Options& o, const std::vector<std::string>& a) {
+  return group_mod_command(o, a, GroupCommand::kDelete, false);
+}
+
+int meter_mod_command(const Options& opts, const std::vector<std::string>& args,
+                      MeterCommand cmd) {
+  MeterMod mm;
+  mm.command = cmd;
+  mm.meter_id = kMeterAll;
+  if (args.size() > 1) {
+    auto r = parse_meter_mod(args[1], cmd);
+    if (!r.ok()) return fail(r.error().message());
+    mm = std::move(*r);
+  }
+  auto c = open_for_mod(opts, args[0], kPOf13Up);
+  if (!c.ok()) return c.error().code() == EINVAL ? fail(c.error().message()) : open_error(c.error());
+  auto m = encode_meter_mod(mm, c->version(), c->vc->next_xid());
+  if (!m.ok()) return fail(m.error().message());
+  std::vector<OfpMsg> msgs;
+  msgs.push_back(std::move(*m));
+  return send_noreply(opts, *c, std::move(msgs));
+}
+
+int cmd_add_meter(const Options& o, const std::vector<std::string>& a) {
+  return meter_mod_command(o, a, MeterCommand::kAdd);
+}
+int cmd_mod_meter(const Options& o, const std::vector<std::string>& a) {
+  return meter_mod_command(o, a, MeterCommand::kModify);
+}
+int cmd_del_meters(const Options& o, const std::vector<std::string>& a) {
+  return meter_mod_command(o, a, MeterCommand::kDelete);
+}
+
 }  // namespace
 
 int dump_flows_command(const Options& opts, const std::vector<std::string>& args);
+int dump_aggregate_command(const Options& opts, const std::vector<std::string>& args);
 
 const std::vector<Command>& online_commands() {
   static const std::vector<Command> kCommands = {
@@ -278,6 +393,15 @@ const std::vector<Command>& online_commands() {
       {"mod-flows", 2, 2, cmd_mod_flows},
       {"del-flows", 1, 2, cmd_del_flows},
       {"dump-flows", 1, 2, dump_flows_command},
+      {"dump-aggregate", 1, 2, dump_aggregate_command},
+      {"add-group", 1, 2, cmd_add_group},
+      {"add-groups", 2, 2, cmd_add_groups},
+      {"mod-group", 1, 2, cmd_mod_group},
+      {"del-groups", 1, 2, cmd_del_groups},
+      {"add-meter", 2, 2, cmd_add_meter},
+      {"mod-meter", 2, 2, cmd_mod_meter},
+      {"del-meter", 1, 2, cmd_del_meters},
+      {"del-meters", 1, 2, cmd_del_meters},
   };
   return kCommands;
 }
