@@ -6,6 +6,7 @@
 #include <string>
 
 #include "grebe/openflow/flow_mod.h"
+#include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_print.h"
@@ -20,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (which == 0) {
     (void)ofp_to_string(data, size, 5);
     (void)decode_flow_mod(data, size);
+    (void)decode_flow_stats_reply(data, size);
+    (void)decode_nx_flow_stats_reply(data, size);
   } else if (which == 1) {
     std::string s(reinterpret_cast<const char*>(data), size);
     auto r = parse_flow_mod(s, FlowModCommand::kAdd);
