@@ -126,12 +126,4 @@ void do_dump(Rpc* rpc, const std::string& database, const Args& args) {
   }
 }
 
-void do_backup(Rpc*, const std::string&, const Args&) {
-  fatal(0, "backup: not supported by this version of ovsdb-client");
-}
-
-void do_restore(Rpc*, const std::string&, const Args&) {
-  fatal(0, "restore: not supported by this version of ovsdb-client");
-}
-
 }  // namespace grebe::ovsdb_client
