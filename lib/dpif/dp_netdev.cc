@@ -180,12 +180,10 @@ void DpNetdev::recv_purge() {
   }
 }
 
-Status DpNetdev::meter_set(uint32_t, uint32_t, const std::vector<MeterBand>&) {
-  return Error(EOPNOTSUPP, "meters are not supported by this datapath yet");
+Status DpNetdev::meter_set(uint32_t meter_id, uint32_t flags, const std::vector<MeterBand>& bands) {
+  return meters_.set(meter_id, flags, bands);
 }
-Status DpNetdev::meter_del(uint32_t) {
-  return Error(EOPNOTSUPP, "meters are not supported by this datapath yet");
-}
+Status DpNetdev::meter_del(uint32_t meter_id) { return meters_.del(meter_id); }
 
 Status DpNetdev::set_flow_limit(size_t limit) {
   std::unique_lock lock(flow_mutex_);
@@ -316,6 +314,9 @@ Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int d
     }
     up.hash = flow_hash(f, 0);
     queue_upcall(std::move(up));
+  };
+  hooks.meter = [this](const Packet& p, uint32_t meter_id) {
+    return meters_.admit(meter_id, p.size(), time_msec());
   };
   hooks.recirc = [this, depth](const Packet& p, const Flow& m) {
     if (depth + 1 >= kMaxRecircDepth) {

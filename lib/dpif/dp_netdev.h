@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "dp_flow_table.h"
+#include "dp_meter.h"
 #include "grebe/dpif/dpif.h"
 #include "grebe/netdev/netdev.h"
 #include "grebe/netlink/attr.h"
@@ -115,6 +116,8 @@ class DpNetdev : public Dpif {
 
   mutable std::mutex handlers_mutex_;  // guards the handlers_ vector itself
   std::vector<std::unique_ptr<HandlerQueue>> handlers_;
+
+  DpMeters meters_;
 
   std::atomic<uint64_t> n_hit_{0}, n_missed_{0}, n_lost_{0}, n_mask_hit_{0}, n_cache_hit_{0};
   bool destroyed_ = false;  // guarded by ports_mutex_

@@ -13,6 +13,7 @@
 #include "grebe/odp/odp_flow.h"
 #include "grebe/odp/odp_key.h"
 #include "grebe/packet/flow_extract.h"
+#include "grebe/util/clock.h"
 #include "test_packets.h"
 
 namespace grebe::dpif {
@@ -404,6 +405,35 @@ TYPED_TEST(DpifTest, ExactMatchCacheServesRepeats) {
     EXPECT_EQ(s.n_cache_hit, 4u);
   }
   EXPECT_EQ(TypeParam::sent(*this->p2_).size(), 5u);
+}
+
+TYPED_TEST(DpifTest, MetersDropOverRate) {
+  FakeClock fake;
+  set_clock(&fake);
+  // Meter 0: 2 packets/s, burst 2 (OFPMF13_PKTPS | OFPMF13_BURST).
+  Status st = this->dpif_->meter_set(0, 2 | 4, {{2, 2}});
+  if (!st.ok() && st.error().code() == EOPNOTSUPP) {
+    set_clock(nullptr);
+    GTEST_SKIP() << "provider has no meters";
+  }
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(this->dpif_->meter_set(1u << 20, 2, {{1, 0}}).error().code(), EFBIG);
+  EXPECT_EQ(this->dpif_->meter_set(1, 2, {}).error().code(), EINVAL);
+  ASSERT_TRUE(this->put("recirc_id(0),in_port(1),eth_type(0x0800)", "meter(0),2").ok());
+  auto burst = [&](int n) {
+    for (int i = 0; i < n; i++) TypeParam::receive(*this->p1_, test::udp4(1, 2));
+    this->dpif_->run();
+    return TypeParam::sent(*this->p2_).size();
+  };
+  EXPECT_EQ(burst(5), 2u);  // the bucket holds 2
+  fake.advance(500);
+  EXPECT_EQ(burst(5), 1u);  // half a second refills 1
+  fake.advance(10'000);
+  EXPECT_EQ(burst(5), 2u);  // never more than the burst
+  ASSERT_TRUE(this->dpif_->meter_del(0).ok());
+  EXPECT_EQ(this->dpif_->meter_del(0).error().code(), ENOENT);
+  EXPECT_EQ(burst(5), 5u);  // no meter, no limit
+  set_clock(nullptr);
 }
 
 // Packets flow while another thread adds, modifies, deletes and dumps
