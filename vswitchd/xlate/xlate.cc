@@ -112,10 +112,9 @@ XlateOut xlate_actions(const XlateIn& in) {
 std::string format_flow_for_trace(const Flow& flow) {
   Match m;
   m.flow = flow;
-  // ofproto/trace shows the fields a packet of this type has.
+  // ofproto/trace shows the fields an Ethernet packet has (flow_format);
+  // recirc_id 0 and packet_type eth are left out, as OVS does.
   m.wc.masks.in_port = ~0u;
-  m.wc.masks.recirc_id = ~0u;
-  m.wc.masks.packet_type = ~0u;
   m.wc.masks.vlans[0].tci = 0xffff;
   m.wc.masks.dl_src = Match::all_ones<EthAddr>();
   m.wc.masks.dl_dst = Match::all_ones<EthAddr>();

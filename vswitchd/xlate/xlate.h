@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "grebe/openflow/flow_mod.h"
+#include "grebe/openflow/group_meter.h"
 #include "grebe/packet/match.h"
 #include "grebe/util/result.h"
 #include "ofproto/ofproto_tables.h"
@@ -38,6 +39,10 @@ class XlateHooks {
   // drop.
   virtual void normal(const Flow& /*flow*/, FlowWildcards* /*wc*/,
                       std::vector<uint32_t>* /*out_ports*/) const {}
+  // The group table: the group with this id, or nullptr.
+  virtual const openflow::GroupMod* group(uint32_t /*group_id*/) const { return nullptr; }
+  // Fast-failover liveness of an OpenFlow port.  Default: every port is up.
+  virtual bool port_is_live(uint32_t /*ofp_port*/) const { return true; }
   // Netlink pid of the handler to receive userspace() upcalls.
   virtual uint32_t upcall_pid() const { return 0; }
 };

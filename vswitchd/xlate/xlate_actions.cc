@@ -197,6 +197,8 @@ bool xlate_control(XlateCtx& ctx, const Action& a) {
     xlate_clone(ctx, c->actions);
   } else if (auto* m = std::get_if<InstMeter>(&a.v)) {
     ctx.odp.put_u32(OVS_ACTION_ATTR_METER, m->meter_id);
+  } else if (auto* g = std::get_if<ActGroup>(&a.v)) {
+    xlate_group(ctx, g->group_id);
   } else if (auto* l = std::get_if<ActLearn>(&a.v)) {
     ctx.out.learned.push_back(xlate_learn(ctx, *l));
   } else {
@@ -236,7 +238,7 @@ void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
       xlate_vlan(ctx, a);
     }
     // note, conjunction (the classifier's job), and the families not yet
-    // translated (group, ct, mpls, multipath, bundle, sample) do nothing.
+    // translated (ct, mpls, multipath, bundle, sample) do nothing.
   }
 }
 

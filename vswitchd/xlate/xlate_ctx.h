@@ -33,6 +33,8 @@ struct XlateCtx {
 void xlate_table(XlateCtx& ctx, uint8_t table_id, uint32_t in_port);
 // xlate_actions.cc: runs a list of actions.
 void do_xlate_actions(XlateCtx& ctx, const openflow::ActionList& actions);
+// xlate_group.cc: runs group `group_id`'s buckets (all/select/indirect/ff).
+void xlate_group(XlateCtx& ctx, uint32_t group_id);
 // xlate_learn.cc: builds the flow_mod a learn action asks for.
 openflow::FlowMod xlate_learn(XlateCtx& ctx, const openflow::ActLearn& learn);
 

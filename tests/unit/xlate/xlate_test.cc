@@ -70,6 +70,10 @@ TEST_F(XlateTest, NoMatchTrace) {
             std::string::npos)
       << last_trace_;
   EXPECT_NE(last_trace_.find("\nDatapath actions: drop\n"), std::string::npos);
+  EXPECT_EQ(last_trace_.rfind("Flow: in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
+                              "dl_dst=00:00:00:00:00:00,dl_type=0x0000\n\n", 0),
+            0u)
+      << last_trace_;
   EXPECT_NE(last_trace_.find("Megaflow: recirc_id=0,eth,in_port=1,dl_type=0x0000"),
             std::string::npos)
       << last_trace_;
@@ -189,6 +193,41 @@ TEST_F(XlateTest, SetFieldCommittedBeforeOutput) {
   EXPECT_EQ(dp(out),
             "set(eth(src=0e:00:00:00:00:01,dst=00:10:20:30:40:50)),"
             "set(ipv4(dst=10.200.0.1,ttl=63)),4");
+}
+
+class GroupPorts : public IdentityPorts {
+ public:
+  const GroupMod* group(uint32_t id) const override {
+    for (const GroupMod& g : groups) if (g.group_id == id) return &g;
+    return nullptr;
+  }
+  bool port_is_live(uint32_t p) const override { return p != down; }
+  std::vector<GroupMod> groups;
+  uint32_t down = 0;
+};
+
+TEST_F(XlateTest, GroupsAllIndirectFastFailover) {
+  GroupPorts gp;
+  for (const char* g : {"group_id=1,type=all,bucket=mod_vlan_vid:7,output:2,bucket=output:3",
+                        "group_id=2,type=indirect,bucket=output:4",
+                        "group_id=3,type=ff,bucket=watch_port:2,output:2,"
+                        "bucket=watch_port:3,output:3"}) {
+    auto p = parse_group_mod(g, GroupCommand::kAdd);
+    ASSERT_TRUE(p.ok()) << g << ": " << p.error().message();
+    gp.groups.push_back(p->gm);
+  }
+  add("table=0, in_port=1, actions=group:1,group:2");
+  add("table=0, in_port=4, actions=group:3");
+  XlateIn in;
+  in.tables = &tables_;
+  in.hooks = &gp;
+  in.flow = flow("in_port=1");
+  // The VLAN pushed in bucket 1 does not leak into bucket 2.
+  EXPECT_EQ(dp(xlate_actions(in)), "push_vlan(vid=7,pcp=0),2,pop_vlan,3,4");
+  in.flow = flow("in_port=4");
+  EXPECT_EQ(dp(xlate_actions(in)), "2");
+  gp.down = 2;
+  EXPECT_EQ(dp(xlate_actions(in)), "3");
 }
 
 }  // namespace
