@@ -40,6 +40,7 @@ void decode_everything(const std::vector<uint8_t>& m) {
   (void)decode_packet_out(m.data(), m.size());
   (void)format_packet(m.data(), m.size());
   (void)decode_flow_stats_reply(m.data(), m.size());
+  (void)decode_nx_flow_stats_reply(m.data(), m.size());
   (void)decode_flow_stats_request(m.data(), m.size());
   (void)decode_port_status(m.data(), m.size());
   (void)decode_port_desc_reply(m.data(), m.size());
