@@ -212,7 +212,7 @@ bool xlate_control(XlateCtx& ctx, const Action& a) {
 void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
   for (const Action& a : actions) {
     if (ctx.exit) return;
-    ctx.trace_line(format_actions({a}));
+    if (ctx.in.want_trace) ctx.trace_line(format_actions({a}));
     if (xlate_simple_set(ctx, a) || xlate_control(ctx, a)) continue;
     if (auto* o = std::get_if<ActOutput>(&a.v)) {
       xlate_output(ctx, o->port, o->max_len);

@@ -195,6 +195,19 @@ TEST_F(XlateTest, SetFieldCommittedBeforeOutput) {
             "set(ipv4(dst=10.200.0.1,ttl=63)),4");
 }
 
+TEST_F(XlateTest, ActionSetRunsAtEndOfPipeline) {
+  add("table=0, in_port=1, actions=write_actions(output:3),goto_table:1");
+  add("table=1, actions=output:2");
+  EXPECT_EQ(dp(run(flow("in_port=1"))), "2,3");
+  add("table=1, actions=output:4,clear_actions");
+  EXPECT_EQ(dp(run(flow("in_port=1"))), "4");
+}
+
+TEST_F(XlateTest, ExitStopsAndInPortOutput) {
+  add("table=0, in_port=1, actions=output:in_port,exit,output:2");
+  EXPECT_EQ(dp(run(flow("in_port=1"))), "1");
+}
+
 class GroupPorts : public IdentityPorts {
  public:
   const GroupMod* group(uint32_t id) const override {
