@@ -37,7 +37,9 @@ OvsdbServer::OvsdbServer(event::EventLoop& loop) : loop_(loop), server_id_(Uuid:
   auto sdb = std::make_unique<ServedDb>();
   sdb->name = "_Server";
   sdb->memory = std::make_unique<Database>(std::make_shared<const DatabaseSchema>(*schema));
+  ServedDb& self = *sdb;
   dbs_["_Server"] = std::move(sdb);
+  add_server_row(self);  // OVS lists _Server in its own Database table
 }
 
 OvsdbServer::~OvsdbServer() {
@@ -73,7 +75,7 @@ void OvsdbServer::add_server_row(const ServedDb& sdb) {
               {"model", "standalone"},
               {"connected", true},
               {"leader", true},
-              {"schema", json_to_string(sdb.file->db().schema().to_json())}};
+              {"schema", json_to_string(const_cast<ServedDb&>(sdb).db().schema().to_json())}};
   // Built directly: transactions from clients may not write _Server.
   ServedDb& server = *dbs_["_Server"];
   Database& db = server.db();
