@@ -75,6 +75,10 @@ reset_switch() {
   "$REF" -O OpenFlow13 del-groups br0; "$REF" -O OpenFlow13 del-meters br0
   "$REF" -O OpenFlow13 add-group br0 group_id=7,type=all,bucket=output:1
   "$REF" -O OpenFlow13 add-meter br0 meter=3,kbps,band=type=drop,rate=100
+  case "${DUMP:-}" in
+    dump-ports-desc*)
+      for pc in "p1 up" "p2 up" "p2 receive" "p2 flood"; do "$REF" mod-port br0 $pc; done ;;
+  esac
 }
 dump_state() {
   if [ -n "${DUMP:-}" ]; then "$REF" $DUMP; else "$REF" --no-stats --sort dump-flows br0; fi
@@ -152,6 +156,12 @@ mutate add-meter-of10 add-meter br0 "meter=1,pktps,band=type=drop,rate=10"
 mutate mod-meter -O OpenFlow13 mod-meter br0 "meter=3,kbps,band=type=drop,rate=200"
 mutate del-meters -O OpenFlow13 del-meters br0
 mutate del-meter -O OpenFlow13 del-meter br0 meter=3
+DUMP="dump-ports-desc br0"
+mutate port-down mod-port br0 p1 down
+mutate port-down13 -O OpenFlow13 mod-port br0 2 no-receive
+mutate port-flood mod-port br0 p2 noflood
+mutate port-badcmd mod-port br0 p1 sideways
+mutate port-missing mod-port br0 p9 up
 unset DUMP
 
 if [ $FAILS -ne 0 ]; then echo "$FAILS failures"; exit 1; fi

@@ -1,7 +1,10 @@
 // ovs-ofctl commands that talk to a switch: show, dump-desc, dump-tables,
 // dump-ports-desc, dump-flows, dump-aggregate-less subset, add-flow(s),
 // mod-flows, del-flows, probe.  OVS: utilities/ovs-ofctl.c.
+#include <strings.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +14,7 @@
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/ofp_print.h"
+#include "grebe/openflow/port_msgs.h"
 #include "grebe/util/byteorder.h"
 #include "grebe/vconn/ofctl_target.h"
 #include "ofctl.h"
@@ -376,6 +380,82 @@ int cmd_del_meters(const Options& o, const std::vector<std::string>& a) {
   return meter_mod_command(o, a, MeterCommand::kDelete);
 }
 
+// The port named or numbered `port` (OVS fetch_ofputil_phy_port()), from
+// a port-desc dump.
+Result<PhyPort> fetch_port(Conn& c, const std::string& port) {
+  uint8_t v = c.version();
+  OfpMsg req = stats_request(v, 13, c.vc->next_xid(), v >= kOfp15 ? 8 : 0);
+  if (v >= kOfp15) store_be32(&req[16], 0xffffffff);
+  auto replies = c.vc->transact_multipart(std::move(req));
+  if (!replies.ok()) return replies.error();
+  char* end = nullptr;
+  unsigned long number = std::strtoul(port.c_str(), &end, 10);
+  bool numeric = !port.empty() && *end == '\0';
+  for (const OfpMsg& m : *replies) {
+    auto ports = decode_port_desc_reply(m.data(), m.size());
+    if (!ports.ok()) continue;
+    for (const PhyPort& p : *ports)
+      if (numeric ? p.port_no == number : p.name == port) return p;
+  }
+  return Error(ENOENT, c.name + ": couldn't find port `" + port + "'");
+}
+
+// OFPT_PORT_MOD for OpenFlow 1.0-1.3 (1.4+ moved advertise into a
+// property, not encoded here).
+Result<OfpMsg> encode_port_mod(const PhyPort& p, uint32_t config, uint32_t mask, uint8_t v,
+                               uint32_t xid) {
+  if (v >= kOfp14) return Error(EINVAL, "mod-port supports OpenFlow 1.0 to 1.3");
+  OfpBuf b(v, v == kOfp10 ? 15 : 16, xid);
+  if (v == kOfp10) {
+    b.put16(static_cast<uint16_t>(p.port_no));
+  } else {
+    b.put32(port_to_ofp11(p.port_no));
+    b.put_zeros(4);
+  }
+  b.put_bytes(p.hw_addr.b, 6);
+  if (v != kOfp10) b.put_zeros(2);
+  b.put32(config);
+  b.put32(mask);
+  b.put32(0);  // advertise: unchanged
+  b.put_zeros(4);
+  return b.finish();
+}
+
+int cmd_mod_port(const Options& opts, const std::vector<std::string>& args) {
+  struct Flag {
+    const char* name;
+    uint32_t bit;
+    bool on;
+  };
+  static const Flag kFlags[] = {
+      {"up", 1, false},       {"down", 1, true},       {"stp", 2, false},
+      {"receive", 4, false},  {"receive-stp", 8, false}, {"flood", 16, false},
+      {"forward", 32, false}, {"packet-in", 64, false},
+  };
+  auto c = open_conn(opts, args[0]);
+  if (!c.ok()) return open_error(c.error());
+  auto port = fetch_port(*c, args[1]);
+  if (!port.ok()) return fail(port.error().code() == ENOENT ? port.error().message()
+                                                            : port.error().to_string());
+  std::string cmd = args[2];
+  bool negate = false;
+  if (strncasecmp(cmd.c_str(), "no-", 3) == 0) {
+    cmd = cmd.substr(3), negate = true;
+  } else if (strncasecmp(cmd.c_str(), "no", 2) == 0) {
+    cmd = cmd.substr(2), negate = true;
+  }
+  for (const Flag& f : kFlags) {
+    if (strcasecmp(cmd.c_str(), f.name) != 0) continue;
+    auto m = encode_port_mod(*port, (f.on != negate) ? f.bit : 0, f.bit, c->version(),
+                             c->vc->next_xid());
+    if (!m.ok()) return fail(m.error().message());
+    std::vector<OfpMsg> msgs;
+    msgs.push_back(std::move(*m));
+    return send_noreply(opts, *c, std::move(msgs));
+  }
+  return fail("unknown mod-port command '" + args[2] + "'");
+}
+
 }  // namespace
 
 int dump_flows_command(const Options& opts, const std::vector<std::string>& args);
@@ -388,6 +468,7 @@ const std::vector<Command>& online_commands() {
       {"dump-tables", 1, 1, cmd_dump_tables},
       {"dump-ports-desc", 1, 2, cmd_dump_ports_desc},
       {"probe", 1, 1, cmd_probe},
+      {"mod-port", 3, 3, cmd_mod_port},
       {"add-flow", 2, 2, cmd_add_flow},
       {"add-flows", 2, 2, cmd_add_flows},
       {"mod-flows", 2, 2, cmd_mod_flows},
