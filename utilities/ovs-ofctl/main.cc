@@ -1,4 +1,5 @@
-// ovs-ofctl: OpenFlow switch management utility (offline commands so far).
+// ovs-ofctl: OpenFlow switch management utility (offline commands and the
+// switch-talking ones in online_commands.cc / dump_flows.cc).
 #include <getopt.h>
 
 #include <cstdio>
@@ -24,12 +25,37 @@ void usage() {
   std::printf(
       "ovs-ofctl: OpenFlow switch management utility\n"
       "usage: ovs-ofctl [OPTIONS] COMMAND [ARG...]\n"
+      "\nFor OpenFlow switches:\n"
+      "  show SWITCH                 show OpenFlow information\n"
+      "  dump-desc SWITCH            print switch description\n"
+      "  dump-ports-desc SWITCH      print port descriptions\n"
+      "  mod-port SWITCH IFACE ACT   modify port behavior\n"
+      "  dump-flows SWITCH           print all flow entries\n"
+      "  dump-flows SWITCH FLOW      print matching FLOWs\n"
+      "  dump-aggregate SWITCH       print aggregate flow statistics\n"
+      "  dump-aggregate SWITCH FLOW  print aggregate stats for FLOWs\n"
+      "  add-flow SWITCH FLOW        add flow described by FLOW\n"
+      "  add-flows SWITCH FILE       add flows from FILE\n"
+      "  mod-flows SWITCH FLOW       modify actions of matching FLOWs\n"
+      "  del-flows SWITCH [FLOW]     delete matching FLOWs\n"
+      "  add-group SWITCH GROUP      add group described by GROUP\n"
+      "  add-groups SWITCH FILE      add group from FILE\n"
+      "  mod-group SWITCH GROUP      modify specific group\n"
+      "  del-groups SWITCH [GROUP]   delete matching GROUPs\n"
+      "  add-meter SWITCH METER      add meter described by METER\n"
+      "  mod-meter SWITCH METER      modify specific METER\n"
+      "  del-meters SWITCH [METER]   delete meters matching METER\n"
+      "  probe TARGET                probe whether TARGET is up\n"
       "\nOffline commands:\n"
       "  parse-flow FLOW             parse FLOW and print it back\n"
       "  parse-flows FILE            parse the flows in FILE and print them back\n"
       "\nOptions:\n"
       "  -O, --protocols=VERSIONS    set allowed OpenFlow versions\n"
       "  -F, --flow-format=FORMAT    force particular flow format(s)\n"
+      "  --strict                    use strict match for flow commands\n"
+      "  --sort[=field]              sort in ascending order\n"
+      "  --rsort[=field]             sort in descending order\n"
+      "  --no-stats                  do not print flow statistics\n"
       "  --names / --no-names        show port names / numbers\n"
       "  -h, --help                  display this help message\n"
       "  -V, --version               display version information\n");
