@@ -55,7 +55,7 @@ OJson parse_json_arg(const std::string& s);
 
 using Args = std::vector<std::string>;
 using Handler = void (*)(Rpc* rpc, const std::string& database, const Args& args);
-// Command implementations (commands.cc, dump.cc, monitor.cc).
+// Command implementations (commands.cc, dump.cc, backup.cc, monitor.cc).
 void do_list_dbs(Rpc*, const std::string&, const Args&);
 void do_get_schema(Rpc*, const std::string&, const Args&);
 void do_get_schema_version(Rpc*, const std::string&, const Args&);

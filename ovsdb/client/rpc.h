@@ -29,7 +29,7 @@ class Rpc {
   Result<OJson> recv();
   // Sends request `method`(`params`) and returns the whole reply or error
   // message with the matching id; answers echo requests meanwhile and drops
-  // anything else (notifications are passed to `on_other` if set).
+  // anything else (callers that need notifications use recv()).
   Result<OJson> transact(const std::string& method, OJson params);
   // Allocates a request id.
   int next_id() { return next_id_++; }
