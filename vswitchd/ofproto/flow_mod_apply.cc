@@ -38,8 +38,8 @@ Result<FlowModOutcome> OfprotoTables::apply_bundle(const std::vector<FlowMod>& f
     if (!s.ok()) {
       revert(txn);
       if (fms.size() == 1) return s.error();
-      return Error(s.error().code(), s.error().message() + " (bundle message " +
-                                         std::to_string(i) + ")");
+      return Error(s.error().code(),
+                   s.error().message() + " (bundle message " + std::to_string(i) + ")");
     }
   }
   finish(txn);
@@ -50,11 +50,18 @@ Status OfprotoTables::start_flow_mod(Txn& txn, const FlowMod& fm) {
   if (fm.table_id != kTableAll && fm.table_id >= kNumTables)
     return Error(EINVAL, "OFPBRC_BAD_TABLE_ID");
   switch (fm.command) {
-    case FlowModCommand::kAdd: return add_flow(txn, fm);
-    case FlowModCommand::kModify: return modify_flows(txn, fm, false);
-    case FlowModCommand::kModifyStrict: return modify_flows(txn, fm, true);
-    case FlowModCommand::kDelete: delete_flows(txn, fm, false); return {};
-    case FlowModCommand::kDeleteStrict: delete_flows(txn, fm, true); return {};
+    case FlowModCommand::kAdd:
+      return add_flow(txn, fm);
+    case FlowModCommand::kModify:
+      return modify_flows(txn, fm, false);
+    case FlowModCommand::kModifyStrict:
+      return modify_flows(txn, fm, true);
+    case FlowModCommand::kDelete:
+      delete_flows(txn, fm, false);
+      return {};
+    case FlowModCommand::kDeleteStrict:
+      delete_flows(txn, fm, true);
+      return {};
   }
   return Error(EINVAL, "OFPFMFC_BAD_COMMAND");
 }
@@ -121,8 +128,7 @@ Status OfprotoTables::make_room(Txn& txn, uint8_t table_id) {
   }
   if (!victim) return Error(ENOSPC, "OFPFMFC_TABLE_FULL");
   victim->make_invisible_in_version(txn.v);
-  txn.hidden.push_back({victim, RemovedReason::kEviction,
-                        (victim->flags & kFfSendFlowRem) != 0});
+  txn.hidden.push_back({victim, RemovedReason::kEviction, (victim->flags & kFfSendFlowRem) != 0});
   return {};
 }
 
@@ -136,8 +142,7 @@ Status OfprotoTables::add_flow(Txn& txn, const FlowMod& fm) {
       return Error(EEXIST, "OFPFMFC_OVERLAP");
     GREBE_TRY(make_room(txn, table_id));
   }
-  replace_rule(txn, old, new_rule(fm, table_id, txn.now),
-               !(fm.flags & kFfResetCounts));
+  replace_rule(txn, old, new_rule(fm, table_id, txn.now), !(fm.flags & kFfResetCounts));
   ++txn.outcome.n_added;
   return {};
 }
@@ -186,8 +191,7 @@ void OfprotoTables::finish(Txn& txn) {
 }
 
 void OfprotoTables::revert(Txn& txn) {
-  for (auto it = txn.hidden.rbegin(); it != txn.hidden.rend(); ++it)
-    it->rule->restore_visibility();
+  for (auto it = txn.hidden.rbegin(); it != txn.hidden.rend(); ++it) it->rule->restore_visibility();
   for (OfRule* r : txn.added) retire(r);
 }
 

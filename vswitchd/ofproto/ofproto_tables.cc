@@ -19,8 +19,7 @@ OfprotoTables::~OfprotoTables() {
   for (auto& [ptr, rule] : rules_) tables_[rule->table_id].cls->remove(rule.get());
 }
 
-const OfRule* OfprotoTables::lookup(uint8_t table_id, const Flow& flow,
-                                    FlowWildcards* wc) const {
+const OfRule* OfprotoTables::lookup(uint8_t table_id, const Flow& flow, FlowWildcards* wc) const {
   if (table_id >= kNumTables) return nullptr;
   const classifier::Rule* r = tables_[table_id].cls->lookup(version_, flow, wc);
   return static_cast<const OfRule*>(r);
@@ -60,8 +59,7 @@ std::vector<FlowRemoved> OfprotoTables::run(long long now, std::vector<FlowRemov
   std::vector<FlowRemoved> out;
   for (auto& [rule, reason] : victims) {
     FlowRemoved fr = make_flow_removed(*rule, reason, now);
-    VLOG_DBG("expiring rule in table %d (%s timeout)", rule->table_id,
-             removed_reason_name(reason));
+    VLOG_DBG("expiring rule in table %d (%s timeout)", rule->table_id, removed_reason_name(reason));
     if (expired) expired->push_back(fr);
     if (rule->flags & openflow::kFfSendFlowRem) out.push_back(std::move(fr));
     retire(rule);

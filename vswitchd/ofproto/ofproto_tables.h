@@ -125,7 +125,7 @@ class OfprotoTables {
 
   std::vector<Table> tables_;
   std::unordered_map<const OfRule*, std::unique_ptr<OfRule>> rules_;  // every live rule
-  std::vector<std::unique_ptr<OfRule>> dead_;   // removed, freed in run()
+  std::vector<std::unique_ptr<OfRule>> dead_;                         // removed, freed in run()
   classifier::Version version_ = 1;
 };
 

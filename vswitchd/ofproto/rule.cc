@@ -13,12 +13,18 @@ using namespace openflow;
 
 const char* removed_reason_name(RemovedReason reason) {
   switch (reason) {
-    case RemovedReason::kIdleTimeout: return "idle";
-    case RemovedReason::kHardTimeout: return "hard";
-    case RemovedReason::kDelete: return "delete";
-    case RemovedReason::kGroupDelete: return "group_delete";
-    case RemovedReason::kMeterDelete: return "meter_delete";
-    case RemovedReason::kEviction: return "eviction";
+    case RemovedReason::kIdleTimeout:
+      return "idle";
+    case RemovedReason::kHardTimeout:
+      return "hard";
+    case RemovedReason::kDelete:
+      return "delete";
+    case RemovedReason::kGroupDelete:
+      return "group_delete";
+    case RemovedReason::kMeterDelete:
+      return "meter_delete";
+    case RemovedReason::kEviction:
+      return "eviction";
   }
   return "unknown";
 }

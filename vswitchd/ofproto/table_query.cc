@@ -29,9 +29,8 @@ std::vector<OfRule*> OfprotoTables::collect(uint8_t table_id, const Match& match
       if (const classifier::Rule* r = cls.find_exactly(match, priority, version)) consider(r);
     } else {
       std::vector<const classifier::Rule*> found = cls.find_rules_loose(match, version);
-      std::sort(found.begin(), found.end(), [](const auto* a, const auto* b) {
-        return a->priority() > b->priority();
-      });
+      std::sort(found.begin(), found.end(),
+                [](const auto* a, const auto* b) { return a->priority() > b->priority(); });
       for (const classifier::Rule* r : found) consider(r);
     }
   }

@@ -52,18 +52,18 @@ struct XlateIn {
   const XlateHooks* hooks = nullptr;
   std::string bridge = "br0";  // for the trace header
   Flow flow = make_flow();
-  uint8_t table_id = 0;       // first table
+  uint8_t table_id = 0;  // first table
   bool want_trace = false;
 };
 
 struct XlateOut {
-  std::vector<uint8_t> odp_actions;  // empty = drop
-  FlowWildcards wc;                  // the megaflow mask
-  Flow final_flow = make_flow();     // the flow after all actions
-  std::vector<openflow::FlowMod> learned;  // learn() side effects
+  std::vector<uint8_t> odp_actions;           // empty = drop
+  FlowWildcards wc;                           // the megaflow mask
+  Flow final_flow = make_flow();              // the flow after all actions
+  std::vector<openflow::FlowMod> learned;     // learn() side effects
   std::vector<const ofproto::OfRule*> rules;  // rules matched, in order
-  std::string trace;  // the table-by-table part of ofproto/trace
-  std::string error;  // "over max translation depth 64" etc., empty if none
+  std::string trace;                          // the table-by-table part of ofproto/trace
+  std::string error;                          // "over max translation depth 64" etc., empty if none
 };
 
 // Translates `in.flow`.  Never fails: problems (loops, depth) end the

@@ -44,15 +44,19 @@ void xlate_controller(XlateCtx& ctx, uint16_t max_len, uint8_t reason, uint16_t 
   cookie.max_len = max_len;
   std::vector<uint8_t> data = cookie.encode();
   uint32_t pid = ctx.in.hooks ? ctx.in.hooks->upcall_pid() : 0;
-  (void)odp::odp_put_userspace_action(pid, nl::Bytes(data.data(), data.size()), std::nullopt,
-                                      false, ctx.odp);
+  (void)odp::odp_put_userspace_action(pid, nl::Bytes(data.data(), data.size()), std::nullopt, false,
+                                      ctx.odp);
 }
 
 void xlate_output(XlateCtx& ctx, uint32_t port, uint16_t max_len) {
   uint32_t in_port = ctx.flow.in_port;
   switch (port) {
-    case kOfppInPort: output_to_odp(ctx, in_port); return;
-    case kOfppTable: xlate_table(ctx, 0, in_port); return;
+    case kOfppInPort:
+      output_to_odp(ctx, in_port);
+      return;
+    case kOfppTable:
+      xlate_table(ctx, 0, in_port);
+      return;
     case kOfppNormal: {
       std::vector<uint32_t> ports;
       if (ctx.in.hooks) ctx.in.hooks->normal(ctx.flow, &ctx.out.wc, &ports);
@@ -66,7 +70,9 @@ void xlate_output(XlateCtx& ctx, uint32_t port, uint16_t max_len) {
         for (uint32_t p : ctx.in.hooks->flood_ports())
           if (p != in_port) output_to_odp(ctx, p);
       return;
-    case kOfppController: xlate_controller(ctx, max_len, 1, 0); return;
+    case kOfppController:
+      xlate_controller(ctx, max_len, 1, 0);
+      return;
     default:
       if (port == in_port) {
         ctx.trace_line("skipping output to input port");
@@ -155,18 +161,32 @@ bool xlate_dec_ttl(XlateCtx& ctx) {
 bool xlate_simple_set(XlateCtx& ctx, const Action& a) {
   Flow& f = ctx.flow;
   FlowWildcards& wc = ctx.out.wc;
-  if (auto* x = std::get_if<ActSetEthSrc>(&a.v)) f.dl_src = x->mac, wc.masks.dl_src = Match::all_ones<EthAddr>();
-  else if (auto* x = std::get_if<ActSetEthDst>(&a.v)) f.dl_dst = x->mac, wc.masks.dl_dst = Match::all_ones<EthAddr>();
-  else if (auto* x = std::get_if<ActSetIpv4Src>(&a.v)) { if (f.dl_type == kEthTypeIp) f.nw_src = x->ip, wc.masks.nw_src = ~0u; }
-  else if (auto* x = std::get_if<ActSetIpv4Dst>(&a.v)) { if (f.dl_type == kEthTypeIp) f.nw_dst = x->ip, wc.masks.nw_dst = ~0u; }
-  else if (auto* x = std::get_if<ActSetIpDscp>(&a.v)) { if (f.is_ip()) f.nw_tos = static_cast<uint8_t>((f.nw_tos & 3) | (x->dscp & 0xfc)), wc.masks.nw_tos |= 0xfc; }
-  else if (auto* x = std::get_if<ActSetIpEcn>(&a.v)) { if (f.is_ip()) f.nw_tos = static_cast<uint8_t>((f.nw_tos & 0xfc) | (x->ecn & 3)), wc.masks.nw_tos |= 3; }
-  else if (auto* x = std::get_if<ActSetIpTtl>(&a.v)) { if (f.is_ip()) f.nw_ttl = x->ttl, wc.masks.nw_ttl = 0xff; }
-  else if (auto* x = std::get_if<ActSetL4SrcPort>(&a.v)) { if (f.is_ip()) f.tp_src = x->port, wc.masks.tp_src = 0xffff; }
-  else if (auto* x = std::get_if<ActSetL4DstPort>(&a.v)) { if (f.is_ip()) f.tp_dst = x->port, wc.masks.tp_dst = 0xffff; }
-  else if (auto* x = std::get_if<ActSetTunnel>(&a.v)) f.tunnel.tun_id = x->tun_id;
-  else if (auto* x = std::get_if<InstWriteMetadata>(&a.v)) f.metadata = (f.metadata & ~x->mask) | (x->metadata & x->mask);
-  else return false;
+  if (auto* x = std::get_if<ActSetEthSrc>(&a.v))
+    f.dl_src = x->mac, wc.masks.dl_src = Match::all_ones<EthAddr>();
+  else if (auto* x = std::get_if<ActSetEthDst>(&a.v))
+    f.dl_dst = x->mac, wc.masks.dl_dst = Match::all_ones<EthAddr>();
+  else if (auto* x = std::get_if<ActSetIpv4Src>(&a.v)) {
+    if (f.dl_type == kEthTypeIp) f.nw_src = x->ip, wc.masks.nw_src = ~0u;
+  } else if (auto* x = std::get_if<ActSetIpv4Dst>(&a.v)) {
+    if (f.dl_type == kEthTypeIp) f.nw_dst = x->ip, wc.masks.nw_dst = ~0u;
+  } else if (auto* x = std::get_if<ActSetIpDscp>(&a.v)) {
+    if (f.is_ip())
+      f.nw_tos = static_cast<uint8_t>((f.nw_tos & 3) | (x->dscp & 0xfc)), wc.masks.nw_tos |= 0xfc;
+  } else if (auto* x = std::get_if<ActSetIpEcn>(&a.v)) {
+    if (f.is_ip())
+      f.nw_tos = static_cast<uint8_t>((f.nw_tos & 0xfc) | (x->ecn & 3)), wc.masks.nw_tos |= 3;
+  } else if (auto* x = std::get_if<ActSetIpTtl>(&a.v)) {
+    if (f.is_ip()) f.nw_ttl = x->ttl, wc.masks.nw_ttl = 0xff;
+  } else if (auto* x = std::get_if<ActSetL4SrcPort>(&a.v)) {
+    if (f.is_ip()) f.tp_src = x->port, wc.masks.tp_src = 0xffff;
+  } else if (auto* x = std::get_if<ActSetL4DstPort>(&a.v)) {
+    if (f.is_ip()) f.tp_dst = x->port, wc.masks.tp_dst = 0xffff;
+  } else if (auto* x = std::get_if<ActSetTunnel>(&a.v))
+    f.tunnel.tun_id = x->tun_id;
+  else if (auto* x = std::get_if<InstWriteMetadata>(&a.v))
+    f.metadata = (f.metadata & ~x->mask) | (x->metadata & x->mask);
+  else
+    return false;
   return true;
 }
 
@@ -242,6 +262,8 @@ void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
   }
 }
 
-uint64_t xlate_read_subfield(const Subfield& sf, const Flow& flow) { return read_subfield(sf, flow); }
+uint64_t xlate_read_subfield(const Subfield& sf, const Flow& flow) {
+  return read_subfield(sf, flow);
+}
 
 }  // namespace grebe::xlate

@@ -14,13 +14,13 @@ struct XlateCtx {
       : in(i), out(o), flow(f), base(b) {}
   const XlateIn& in;
   XlateOut& out;
-  Flow flow;   // what the OpenFlow actions want the packet to be
-  Flow base;   // what the datapath actions emitted so far made it
+  Flow flow;  // what the OpenFlow actions want the packet to be
+  Flow base;  // what the datapath actions emitted so far made it
   nl::AttrBuilder odp;
   int depth = 0;
-  uint8_t cur_table = 0;   // table of the rule being executed
-  bool exit = false;       // exit action / error: stop everything
-  int indent = 4;          // trace indentation of action lines
+  uint8_t cur_table = 0;            // table of the rule being executed
+  bool exit = false;                // exit action / error: stop everything
+  int indent = 4;                   // trace indentation of action lines
   openflow::ActionList action_set;  // write_actions
   uint64_t rule_cookie = 0;
 

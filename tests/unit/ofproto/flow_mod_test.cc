@@ -98,12 +98,13 @@ TEST_F(FlowModTest, ModifyLooseStrictAndAddOnMiss) {
 TEST_F(FlowModTest, ModifyKeepsTimeoutsAndCookieFilter) {
   add("cookie=0x10,idle_timeout=30,in_port=1,actions=drop");
   add("cookie=0x20,in_port=2,actions=drop");
-  auto r = tables_.handle_flow_mod(
-      fm("cookie=0x10/0xff,actions=output:5", FlowModCommand::kModify));
+  auto r =
+      tables_.handle_flow_mod(fm("cookie=0x10/0xff,actions=output:5", FlowModCommand::kModify));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->n_modified, 1u);
-  EXPECT_EQ(dump(), " cookie=0x10, idle_timeout=30, in_port=1 actions=output:5\n"
-                    " cookie=0x20, in_port=2 actions=drop\n");
+  EXPECT_EQ(dump(),
+            " cookie=0x10, idle_timeout=30, in_port=1 actions=output:5\n"
+            " cookie=0x20, in_port=2 actions=drop\n");
 }
 
 TEST_F(FlowModTest, DeleteFiltersAndAllTables) {
@@ -156,7 +157,8 @@ TEST_F(FlowModTest, IdleAndHardTimeouts) {
     clock_.advance(1000);
     tables_.credit_stats(tables_.lookup(0, packet(2), nullptr), 1, 60, time_msec());
     auto e = tables_.run(time_msec());
-    if (i < 4) EXPECT_TRUE(e.empty()) << i;
+    if (i < 4)
+      EXPECT_TRUE(e.empty()) << i;
     else {
       ASSERT_EQ(e.size(), 1u);
       EXPECT_EQ(e[0].reason, RemovedReason::kHardTimeout);

@@ -1,8 +1,9 @@
 // Translation through pipelines built from ovs-ofctl flow strings.
+#include "xlate/xlate.h"
+
 #include <gtest/gtest.h>
 
 #include "grebe/odp/odp_actions.h"
-#include "xlate/xlate.h"
 
 namespace grebe::xlate {
 namespace {
@@ -65,13 +66,15 @@ TEST_F(XlateTest, NoMatchTrace) {
   Flow f = flow("in_port=1");
   XlateOut out = run(f, true);
   EXPECT_EQ(dp(out), "drop");
-  EXPECT_NE(last_trace_.find("bridge(\"br0\")\n-------------\n 0. priority 0\n"
-                             "    resubmit(,1)\n 1. No match.\n    drop\n\nFinal flow: unchanged\n"),
-            std::string::npos)
+  EXPECT_NE(
+      last_trace_.find("bridge(\"br0\")\n-------------\n 0. priority 0\n"
+                       "    resubmit(,1)\n 1. No match.\n    drop\n\nFinal flow: unchanged\n"),
+      std::string::npos)
       << last_trace_;
   EXPECT_NE(last_trace_.find("\nDatapath actions: drop\n"), std::string::npos);
   EXPECT_EQ(last_trace_.rfind("Flow: in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
-                              "dl_dst=00:00:00:00:00:00,dl_type=0x0000\n\n", 0),
+                              "dl_dst=00:00:00:00:00:00,dl_type=0x0000\n\n",
+                              0),
             0u)
       << last_trace_;
   EXPECT_NE(last_trace_.find("Megaflow: recirc_id=0,eth,in_port=1,dl_type=0x0000"),
@@ -162,8 +165,7 @@ TEST_F(VlanLab, LearnsAndUpdates) {
             "actions=load:0x1->NXM_NX_REG0[0..15]\n");
   out = run(flow("in_port=2,dl_src=50:00:00:00:00:01"));
   apply_learned(out);
-  EXPECT_NE(table10().find("actions=load:0x2->NXM_NX_REG0[0..15]"), std::string::npos)
-      << table10();
+  EXPECT_NE(table10().find("actions=load:0x2->NXM_NX_REG0[0..15]"), std::string::npos) << table10();
 }
 
 TEST_F(VlanLab, FloodsOnVlan) {
@@ -211,7 +213,8 @@ TEST_F(XlateTest, ExitStopsAndInPortOutput) {
 class GroupPorts : public IdentityPorts {
  public:
   const GroupMod* group(uint32_t id) const override {
-    for (const GroupMod& g : groups) if (g.group_id == id) return &g;
+    for (const GroupMod& g : groups)
+      if (g.group_id == id) return &g;
     return nullptr;
   }
   bool port_is_live(uint32_t p) const override { return p != down; }
