@@ -164,7 +164,9 @@ void Idl::handle_server_reply(const Message& msg) {
       r[0].contains("rows") && r[0]["rows"].is_array()) {
     const Json& rows = r[0]["rows"];
     if (rows.empty()) {
-      fatal_ = "database " + db_name() + " does not exist";
+      // A server that just started may not list its databases in _Server
+      // yet, and a clustered one may be joining: try again (as OVS does).
+      fail_protocol("server does not have " + db_name() + " database");
       return;
     }
     const Json& row = rows[0];

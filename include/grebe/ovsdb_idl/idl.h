@@ -6,7 +6,8 @@
 //
 // Protocol, per connection:
 //   1. (optional) a "transact" select on _Server.Database for our database:
-//      a missing database is a fatal error; a clustered database that is not
+//      a database not (yet) listed asks the driver to reconnect and check
+//      again; a clustered database that is not
 //      connected (or not the leader, when leader_only) asks the driver to
 //      reconnect elsewhere.  Servers without _Server are accepted.
 //   2. "monitor_cond_since" for the monitored tables/columns with the
@@ -69,8 +70,8 @@ class Idl {
   // --- State ---
   // True once the initial contents arrived on the current connection.
   bool has_snapshot() const { return state_ == State::kMonitoring; }
-  // A fatal problem (e.g. "database Open_vSwitch does not exist"); the
-  // driver should report it and give up.
+  // A fatal problem (e.g. a failed monitor request); the driver should
+  // report it and give up.
   const std::optional<std::string>& fatal_error() const { return fatal_; }
   // The driver should drop this connection and try another remote.
   bool wants_reconnect() const { return wants_reconnect_; }
