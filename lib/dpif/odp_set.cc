@@ -1,6 +1,7 @@
 // set(...) / set_masked(...) on packet headers and metadata.  See
 // grebe/dpif/odp_execute.h.  Checksums are fixed incrementally (RFC 1624)
 // so a rewrite costs the same whatever the packet length.
+#include <cstddef>
 #include <linux/openvswitch.h>
 
 #include <cstring>
@@ -200,7 +201,10 @@ Status set_icmp(Packet& pkt, const uint8_t* key, const uint8_t* mask, size_t len
   }
   auto* icmp = reinterpret_cast<IcmpHeader*>(pkt.data() + l4);
   uint16_t old_v = static_cast<uint16_t>(icmp->type << 8 | icmp->code);
-  masked_copy(&icmp->type, key, mask, 2);
+  // type and code are the header's first two bytes; address them through the
+  // packet buffer, not the one-byte `type` member.
+  static_assert(offsetof(IcmpHeader, type) == 0 && offsetof(IcmpHeader, code) == 1);
+  masked_copy(pkt.data() + l4, key, mask, 2);
   fix_csum16(icmp->csum_be, old_v, static_cast<uint16_t>(icmp->type << 8 | icmp->code), false);
   return ok_status();
 }
