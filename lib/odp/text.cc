@@ -325,34 +325,33 @@ bool is_all_ones(const uint8_t* p, size_t n) {
   return true;
 }
 
-void format_eth(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
-                bool verbose) {
-  if (!verbose && mask && is_all_zeros(mask, 6)) return;
+namespace {
+// "name=KEY[/MASK]," for an address of `n` bytes; a wildcarded field is
+// omitted unless `verbose`, and an exact mask is not printed.
+void format_addr(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
+                 bool verbose, size_t n, std::string (*to_string)(const uint8_t*)) {
+  if (!verbose && mask && is_all_zeros(mask, n)) return;
   out += name;
   out += '=';
-  out += eth_to_string(key);
-  if (mask && !is_all_ones(mask, 6)) out += "/" + eth_to_string(mask);
+  out += to_string(key);
+  if (mask && !is_all_ones(mask, n)) out += "/" + to_string(mask);
   out += ',';
+}
+}  // namespace
+
+void format_eth(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
+                bool verbose) {
+  format_addr(out, name, key, mask, verbose, 6, eth_to_string);
 }
 
 void format_ipv4(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                  bool verbose) {
-  if (!verbose && mask && is_all_zeros(mask, 4)) return;
-  out += name;
-  out += '=';
-  out += ipv4_to_string(key);
-  if (mask && !is_all_ones(mask, 4)) out += "/" + ipv4_to_string(mask);
-  out += ',';
+  format_addr(out, name, key, mask, verbose, 4, ipv4_to_string);
 }
 
 void format_in6(std::string& out, const char* name, const uint8_t* key, const uint8_t* mask,
                 bool verbose) {
-  if (!verbose && mask && is_all_zeros(mask, 16)) return;
-  out += name;
-  out += '=';
-  out += ipv6_to_string(key);
-  if (mask && !is_all_ones(mask, 16)) out += "/" + ipv6_to_string(mask);
-  out += ',';
+  format_addr(out, name, key, mask, verbose, 16, ipv6_to_string);
 }
 
 void format_u8x(std::string& out, const char* name, uint8_t key, const uint8_t* mask,
