@@ -4,13 +4,13 @@
 # --retry, --dry-run, connection errors, wait-until, and stock/ours
 # interoperability on one database.
 #
-# GREBE_OVSDB_SERVER / GREBE_OVSDB_TOOL select the server (default: stock).
+# GREBE_OVSDB_SERVER / GREBE_OVSDB_TOOL select the server (default: ours).
 set -euo pipefail
 : "${GREBE_BIN:?}" "${GREBE_SRC:?}"
 vsctl=$GREBE_BIN/ovs-vsctl
 [ -x "$vsctl" ] || { echo "no $vsctl"; exit 77; }
-server=${GREBE_OVSDB_SERVER:-/usr/sbin/ovsdb-server}
-tool=${GREBE_OVSDB_TOOL:-/usr/bin/ovsdb-tool}
+server=${GREBE_OVSDB_SERVER:-$GREBE_BIN/ovsdb-server}
+tool=${GREBE_OVSDB_TOOL:-$GREBE_BIN/ovsdb-tool}
 [ -x "$server" ] && [ -x "$tool" ] || { echo "no ovsdb-server/ovsdb-tool"; exit 77; }
 
 dir=$(mktemp -d /tmp/grebe-test-vsctl.XXXXXX)
