@@ -1,5 +1,5 @@
-// The IDL against a real ovsdb-server (stock by default; GREBE_OVSDB_SERVER
-// and GREBE_OVSDB_TOOL select another): replica consistency under
+// The IDL against a real ovsdb-server (ours, from this build, by default;
+// GREBE_OVSDB_SERVER and GREBE_OVSDB_TOOL select another, e.g. stock's): replica consistency under
 // concurrent writers, verify failure and retry, reconnect after restart.
 #include <fcntl.h>
 #include <signal.h>
@@ -30,7 +30,7 @@ class Server {
     char tmpl[] = "/tmp/grebe-idl-test.XXXXXX";
     dir_ = mkdtemp(tmpl);
     db_ = dir_ + "/conf.db";
-    std::string cmd = env_or("GREBE_OVSDB_TOOL", "/usr/bin/ovsdb-tool") + " create " + db_ + " " +
+    std::string cmd = env_or("GREBE_OVSDB_TOOL", GREBE_BIN_DIR "/ovsdb-tool") + " create " + db_ + " " +
                       GREBE_SRC_DIR "/vswitchd/vswitch.ovsschema";
     ok_ = system(cmd.c_str()) == 0;
     if (ok_) start();
@@ -44,7 +44,7 @@ class Server {
   const std::string& db() const { return db_; }
 
   void start() {
-    std::string server = env_or("GREBE_OVSDB_SERVER", "/usr/sbin/ovsdb-server");
+    std::string server = env_or("GREBE_OVSDB_SERVER", GREBE_BIN_DIR "/ovsdb-server");
     pid_ = fork();
     if (pid_ == 0) {
       int null = open("/dev/null", O_WRONLY);
@@ -194,7 +194,7 @@ TEST(IdlServer, ReconnectAfterRestartResyncs) {
   add_external_id(*idl, "before");
   server.stop();
   // While the server is down, change the database behind the client's back.
-  std::string cmd = env_or("GREBE_OVSDB_TOOL", "/usr/bin/ovsdb-tool") + " transact " +
+  std::string cmd = env_or("GREBE_OVSDB_TOOL", GREBE_BIN_DIR "/ovsdb-tool") + " transact " +
                     server.db() +
                     " '[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Open_vSwitch\","
                     "\"where\":[],\"row\":{\"external_ids\":[\"map\",[[\"after\",\"1\"]]]}}]'"
