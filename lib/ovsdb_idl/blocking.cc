@@ -33,7 +33,8 @@ Result<std::shared_ptr<const ovsdb::DatabaseSchema>> fetch_schema(Connection& co
 
 Result<std::unique_ptr<BlockingIdl>> BlockingIdl::open(
     const std::string& remote, const std::string& db,
-    std::shared_ptr<const ovsdb::DatabaseSchema> schema, bool retry) {
+    std::shared_ptr<const ovsdb::DatabaseSchema> schema, bool retry,
+    const std::function<void(Idl&)>& configure) {
   std::unique_ptr<BlockingIdl> b(new BlockingIdl(remote, retry));
   for (;;) {
     auto stream = stream::Stream::open_block(remote);
@@ -56,6 +57,7 @@ Result<std::unique_ptr<BlockingIdl>> BlockingIdl::open(
     usleep(1000 * 1000);
   }
   b->idl_ = std::make_unique<Idl>(std::move(schema));
+  if (configure) configure(*b->idl_);
   b->idl_->on_connected();
   GREBE_TRY(b->flush());
   return b;

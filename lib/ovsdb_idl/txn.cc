@@ -2,6 +2,7 @@
 #include "grebe/ovsdb_idl/txn.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "grebe/util/vlog.h"
 
@@ -67,6 +68,8 @@ const Datum* Txn::get(std::string_view table, const Uuid& uuid, std::string_view
   if (const Pending* p = find_pending(table, uuid)) {
     auto w = p->writes.find(col->index);
     if (w != p->writes.end()) return &w->second;
+    auto m = p->mutations.find(col->index);
+    if (m != p->mutations.end()) return &m->second.view;
     if (p->inserted) {
       // Unwritten columns of a new row hold their defaults.
       static thread_local std::map<std::pair<const void*, size_t>, Datum> defaults;
@@ -111,7 +114,58 @@ bool Txn::write(std::string_view table, const Uuid& uuid, std::string_view colum
   if (!ts || !exists(table, uuid)) return false;
   const ovsdb::ColumnSchema* col = ts->find_column(column);
   if (!col || col->index < ovsdb::kNumStdColumns) return false;
-  pending(table, uuid)->writes[col->index] = std::move(value);
+  Pending* p = pending(table, uuid);
+  p->mutations.erase(col->index);
+  p->writes[col->index] = std::move(value);
+  return true;
+}
+
+bool Txn::insert_into_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                          const Datum& elems) {
+  return mutate_set(table, uuid, column, elems, true);
+}
+
+bool Txn::remove_from_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                          const Datum& elems) {
+  return mutate_set(table, uuid, column, elems, false);
+}
+
+bool Txn::mutate_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                     const Datum& elems, bool insert) {
+  const ovsdb::TableSchema* ts = table_schema(table);
+  if (!ts || !exists(table, uuid)) return false;
+  const ovsdb::ColumnSchema* col = ts->find_column(column);
+  if (!col || col->index < ovsdb::kNumStdColumns || col->type.is_map()) return false;
+  // Keys only, sorted and unique, so the set algebra below is exact.
+  Datum e;
+  e.keys = elems.keys;
+  e.sort_unique(col->type);
+  Pending* p = pending(table, uuid);
+  if (p->inserted || p->writes.count(col->index)) {
+    Datum v = *get(table, uuid, column);
+    if (insert) {
+      v.union_with(e, col->type);
+    } else {
+      v.subtract(e, false);
+    }
+    p->writes[col->index] = std::move(v);
+    return true;
+  }
+  auto [it, fresh] = p->mutations.try_emplace(col->index);
+  Pending::SetMutation& m = it->second;
+  if (fresh) {
+    const Row* row = replica_.find(table, uuid);
+    m.view = row->fields[col->index];
+  }
+  if (insert) {
+    m.removed.subtract(e, false);
+    m.added.union_with(e, col->type);
+    m.view.union_with(e, col->type);
+  } else {
+    m.added.subtract(e, false);
+    m.removed.union_with(e, col->type);
+    m.view.subtract(e, false);
+  }
   return true;
 }
 
@@ -120,6 +174,7 @@ bool Txn::delete_row(std::string_view table, const Uuid& uuid) {
   Pending* p = pending(table, uuid);
   p->deleted = true;
   p->writes.clear();
+  p->mutations.clear();
   return true;
 }
 
@@ -196,6 +251,26 @@ void Txn::build_row_ops(Json& ops, const std::string& table, const ovsdb::TableS
   } else if (row && !values.empty()) {
     ops.push_back({{"op", "update"}, {"table", table}, {"where", uuid_where(uuid)},
                    {"row", std::move(values)}});
+    *changed = true;
+  }
+  if (p.inserted || !row) return;
+  Json mutations = Json::array();
+  for (const auto& [index, m] : p.mutations) {
+    const ovsdb::ColumnSchema& col = ts.columns[index];
+    // A set of any size: "insert"/"delete" take a set of the column's type.
+    ovsdb::Type set_type = col.type;
+    set_type.n_min = 0;
+    set_type.n_max = UINT_MAX;
+    if (!m.removed.empty()) {
+      mutations.push_back(Json::array({col.name, "delete", datum_json(m.removed, set_type)}));
+    }
+    if (!m.added.empty()) {
+      mutations.push_back(Json::array({col.name, "insert", datum_json(m.added, set_type)}));
+    }
+  }
+  if (!mutations.empty()) {
+    ops.push_back({{"op", "mutate"}, {"table", table}, {"where", uuid_where(uuid)},
+                   {"mutations", std::move(mutations)}});
     *changed = true;
   }
 }

@@ -13,6 +13,7 @@
 #include "grebe/ovsdb_idl/blocking.h"
 #include "grebe/util/dirs.h"
 #include "grebe/util/vlog.h"
+#include "monitor_plan.h"
 #include "options.h"
 #include "vsctl_cache.h"
 #include "vsctl_util.h"
@@ -73,10 +74,12 @@ struct Attempt {
   TxnStatus status = TxnStatus::kUncommitted;
   std::vector<Uuid> expected_ifaces;
   bool try_again = false;
+  bool needs_full = false;  // a scoped run met something only a full replica answers
 };
 
 // Runs all commands in a fresh transaction and commits it.
-Attempt run_commands(BlockingIdl& idl, const Options& o, std::vector<Command>& commands) {
+Attempt run_commands(BlockingIdl& idl, const Options& o, const MonitorPlan& plan,
+                     std::vector<Command>& commands) {
   Attempt a;
   a.txn = std::make_unique<ovsdb_idl::Txn>(idl.replica());
   ovsdb_idl::Txn& txn = *a.txn;
@@ -87,6 +90,7 @@ Attempt run_commands(BlockingIdl& idl, const Options& o, std::vector<Command>& c
   if (o.wait_for_reload) txn.increment("Open_vSwitch", ovs, "next_cfg");
   ovsdb::SymbolTable symtab;
   VsctlCache cache(txn, ovs);
+  if (plan.scoped) cache.set_scoped(plan.names);
   for (size_t i = 0; i < commands.size(); i++) {
     Command& c = commands[i];
     c.output.clear();
@@ -96,6 +100,10 @@ Attempt run_commands(BlockingIdl& idl, const Options& o, std::vector<Command>& c
     ctx.cache = &cache;
     ctx.expected_ifaces = &a.expected_ifaces;
     if (c.syntax->run) c.syntax->run(ctx);
+    if (cache.needs_full()) {  // before any error: the slice may have misled it
+      a.needs_full = true;
+      return a;
+    }
     if (!ctx.error.empty()) fatal(ctx.error);
     if (ctx.exit_status) exit(*ctx.exit_status);
     if (ctx.try_again) {
@@ -160,6 +168,22 @@ void wait_for_reload(BlockingIdl& idl, int64_t next_cfg, const Attempt& a) {
   check_ifaces(idl, a);
 }
 
+// Connects and waits for the initial contents; exits with OVS's message
+// on failure.
+Result<std::unique_ptr<BlockingIdl>> connect(
+    const Options& o, std::shared_ptr<const ovsdb::DatabaseSchema> schema,
+    const std::function<void(ovsdb_idl::Idl&)>& configure) {
+  auto idl = BlockingIdl::open(o.db, "Open_vSwitch", std::move(schema), o.retry, configure);
+  if (!idl) {
+    fatal(o.db + ": database connection failed (" +
+          (idl.error().code() == EPROTO ? idl.error().message() : errno_string(idl.error().code())) +
+          ")");
+  }
+  Status st = (*idl)->wait_for_snapshot();
+  if (!st.ok()) fatal(o.db + ": " + st.error().message());
+  return idl;
+}
+
 int run(int argc, char* argv[]) {
   Options o;
   std::vector<Command> commands;
@@ -171,21 +195,28 @@ int run(int argc, char* argv[]) {
   }
   if (timeout) alarm(timeout);  // SIGALRM ends us, as OVS's time_alarm() does
 
-  auto idl = BlockingIdl::open(o.db, "Open_vSwitch", nullptr, o.retry);
-  if (!idl) {
-    fatal(o.db + ": database connection failed (" +
-          (idl.error().code() == EPROTO ? idl.error().message() : errno_string(idl.error().code())) +
-          ")");
-  }
-  (*idl)->idl().set_leader_only(o.leader_only);
-  Status st = (*idl)->wait_for_snapshot();
-  if (!st.ok()) fatal(o.db + ": " + st.error().message());
+  MonitorPlan plan;
+  auto configure = [&](ovsdb_idl::Idl& idl) {
+    plan = plan_monitoring(idl.replica().schema(), commands);
+    apply_monitor_plan(plan, idl);
+    idl.set_leader_only(o.leader_only);
+  };
+  auto idl = connect(o, nullptr, configure);
   for (;;) {
     uint64_t seqno = (*idl)->idl().change_seqno();
-    Attempt a = run_commands(**idl, o, commands);
+    Attempt a = run_commands(**idl, o, plan, commands);
+    if (a.needs_full) {
+      // Same schema, whole database: the answer (or error) of the full view.
+      auto schema = (*idl)->replica().schema_ptr();
+      idl = connect(o, schema, [&](ovsdb_idl::Idl& i) {
+        plan = MonitorPlan{};
+        i.set_leader_only(o.leader_only);
+      });
+      continue;
+    }
     if (a.try_again || a.status == TxnStatus::kTryAgain) {
       // Wait for the database to change before trying again.
-      st = (*idl)->run_until([&] { return (*idl)->idl().change_seqno() != seqno; });
+      Status st = (*idl)->run_until([&] { return (*idl)->idl().change_seqno() != seqno; });
       if (!st.ok()) fatal(st.error().message());
       continue;
     }

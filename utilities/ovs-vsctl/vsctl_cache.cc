@@ -94,6 +94,10 @@ void VsctlCache::populate() {
   ports_.clear();
   ifaces_.clear();
   std::vector<Uuid> brs = datum_uuids(txn_.get("Open_vSwitch", ovs_, "bridges"));
+  if (scoped_) {
+    populate_scoped(brs);
+    return;
+  }
   std::set<std::string> bridge_names, port_names;
   for (const Uuid& br_cfg : brs) {
     std::string name = datum_string(txn_.get("Bridge", br_cfg, "name"));
@@ -149,9 +153,43 @@ void VsctlCache::populate() {
   }
 }
 
+void VsctlCache::populate_scoped(const std::vector<Uuid>& brs) {
+  // A named Port or Interface that exists needs its bridge, which only
+  // Bridge.ports (not monitored here) tells.
+  if (!txn_.replica().rows("Port").empty() || !txn_.replica().rows("Interface").empty()) {
+    request_full();
+    return;
+  }
+  std::set<std::string> bridge_names;
+  for (const Uuid& br_cfg : brs) {
+    std::string name = datum_string(txn_.get("Bridge", br_cfg, "name"));
+    if (!bridge_names.insert(name).second) {
+      request_full();  // let the full run warn about it as OVS does
+      return;
+    }
+    add_bridge(br_cfg, name, nullptr, 0);
+  }
+}
+
 void VsctlCache::verify_ports() {
   if (verified_) return;
   verified_ = true;
+  if (scoped_) {
+    // The names this run found free must still be free at commit, and the
+    // bridges must still be there: cheap server-side checks in place of
+    // verifying every bridge's ports and every port's interfaces.
+    txn_.verify("Open_vSwitch", ovs_, "bridges");
+    for (const Uuid& br : txn_.rows("Bridge")) txn_.verify("Bridge", br, "name");
+    for (const char* table : {"Port", "Interface"}) {
+      for (const std::string& name : names_) {
+        txn_.add_prerequisite({{"op", "wait"}, {"table", table}, {"timeout", 0},
+                               {"where", Json::array({Json::array({"name", "==", name})})},
+                               {"until", "=="}, {"columns", Json::array({"name"})},
+                               {"rows", Json::array()}});
+      }
+    }
+    return;
+  }
   txn_.verify("Open_vSwitch", ovs_, "bridges");
   for (const Uuid& br : txn_.rows("Bridge")) txn_.verify("Bridge", br, "ports");
   for (const Uuid& p : txn_.rows("Port")) txn_.verify("Port", p, "interfaces");

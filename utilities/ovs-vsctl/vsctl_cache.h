@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,19 @@ class VsctlCache {
  public:
   VsctlCache(ovsdb_idl::Txn& txn, const Uuid& ovs) : txn_(txn), ovs_(ovs) {}
 
+  // Scoped mode (monitor_plan.h): the replica holds no Bridge.ports and
+  // only the Port/Interface rows named in 'names'.  populate() then sees
+  // real bridges only, and asks for a full run if any of those rows exist;
+  // verify_ports() guards the names with "wait" operations instead.
+  void set_scoped(std::set<std::string> names) {
+    scoped_ = true;
+    names_ = std::move(names);
+  }
+  bool scoped() const { return scoped_; }
+  // The slice cannot answer: the command line must run on a full replica.
+  void request_full() { needs_full_ = true; }
+  bool needs_full() const { return needs_full_; }
+
   void invalidate() { valid_ = false; }
   // Builds the cache if it is not valid.
   void populate();
@@ -65,10 +79,15 @@ class VsctlCache {
   void del_iface(VIface* iface);  // entry only
 
  private:
+  void populate_scoped(const std::vector<Uuid>& brs);
+
   ovsdb_idl::Txn& txn_;
   Uuid ovs_;
   bool valid_ = false;
   bool verified_ = false;
+  bool scoped_ = false;
+  bool needs_full_ = false;
+  std::set<std::string> names_;
   std::map<std::string, std::unique_ptr<VBridge>> bridges_;
   std::map<std::string, std::unique_ptr<VPort>> ports_;
   std::map<std::string, std::unique_ptr<VIface>> ifaces_;

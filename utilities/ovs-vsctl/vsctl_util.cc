@@ -8,6 +8,8 @@ namespace grebe::vsctl {
 
 VBridge* find_bridge(Context& ctx, const std::string& name, bool must_exist) {
   VBridge* br = ctx.cache->bridge(name);
+  // A scoped run sees real bridges only: this may be a fake bridge.
+  if (!br && ctx.cache->scoped()) ctx.cache->request_full();
   if (must_exist && !br) ctx.fail("no bridge named %s", name.c_str());
   ctx.txn.verify("Open_vSwitch", ctx.ovs, "bridges");
   return br;
@@ -54,18 +56,16 @@ bool check_conflicts(Context& ctx, const std::string& name, const std::string& m
   return true;
 }
 
+// Partial updates ("mutate"), as OVS's *_addvalue/_delvalue: the cost
+// does not grow with the set, and the column need not be monitored.
 void add_ref(Txn& txn, const std::string& table, const Uuid& row, const std::string& column,
              const Uuid& ref) {
-  std::vector<Uuid> refs = datum_uuids(txn.get(table, row, column));
-  refs.push_back(ref);
-  txn.write(table, row, column, uuid_set(std::move(refs)));
+  txn.insert_into_set(table, row, column, Datum::scalar(ref));
 }
 
 void remove_ref(Txn& txn, const std::string& table, const Uuid& row, const std::string& column,
                 const Uuid& ref) {
-  std::vector<Uuid> refs = datum_uuids(txn.get(table, row, column));
-  refs.erase(std::remove(refs.begin(), refs.end(), ref), refs.end());
-  txn.write(table, row, column, uuid_set(std::move(refs)));
+  txn.remove_from_set(table, row, column, Datum::scalar(ref));
 }
 
 std::map<std::string, std::string> read_smap(const Txn& txn, const std::string& table,

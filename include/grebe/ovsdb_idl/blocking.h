@@ -28,10 +28,12 @@ class BlockingIdl {
   // 'schema' is null, fetches database 'db''s schema with "get_schema".
   // Errors: the stream's errno (ENOENT, ECONNREFUSED, ...) unless 'retry',
   // in which case it keeps trying; EPROTO with the server's error text for a
-  // failed get_schema.
+  // failed get_schema.  'configure', if set, runs on the new Idl before
+  // its first request (monitor_only(), set_condition(), ...).
   static Result<std::unique_ptr<BlockingIdl>> open(
       const std::string& remote, const std::string& db,
-      std::shared_ptr<const ovsdb::DatabaseSchema> schema, bool retry);
+      std::shared_ptr<const ovsdb::DatabaseSchema> schema, bool retry,
+      const std::function<void(Idl&)>& configure = nullptr);
 
   Idl& idl() { return *idl_; }
   const Replica& replica() const { return idl_->replica(); }

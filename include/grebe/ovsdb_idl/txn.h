@@ -10,6 +10,10 @@
 //   insert()        -> "insert" with a uuid-name; references to the new row
 //                      anywhere in the transaction become ["named-uuid", ..]
 //   write()         -> "update" of changed columns only
+//   insert_into_set()/remove_from_set() -> "mutate" "insert"/"delete" (a
+//                      partial update: the client need not know, or even
+//                      monitor, the column's current value; OVS's
+//                      *_addvalue/_delvalue)
 //   delete_row()    -> "delete" (root tables only; the server
 //                      garbage-collects unreferenced rows of other tables)
 //   increment(col)  -> "mutate" += 1 then "select" to read the new value
@@ -69,6 +73,15 @@ class Txn {
   // Sets a column.  Returns false if the row or column does not exist.
   bool write(std::string_view table, const Uuid& uuid, std::string_view column, Datum value);
   bool delete_row(std::string_view table, const Uuid& uuid);
+  // Adds / removes the elements of 'elems' (keys only: set columns) to a
+  // set column without writing the whole column.  Reads through the Txn
+  // see the replica's value with the change applied.  On a row inserted
+  // here (or a column already written) this is an ordinary write.
+  // Returns false if the row or column does not exist.
+  bool insert_into_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                       const Datum& elems);
+  bool remove_from_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                       const Datum& elems);
   // Makes the commit fail with kTryAgain if the column changed on the
   // server since the replica read it.  No-op for rows inserted here.
   void verify(std::string_view table, const Uuid& uuid, std::string_view column);
@@ -102,6 +115,11 @@ class Txn {
     bool inserted = false;
     bool deleted = false;
     std::map<size_t, Datum> writes;  // column index -> new value
+    struct SetMutation {
+      Datum added, removed;  // sent as a "mutate"
+      Datum view;            // replica value with the change, for reads
+    };
+    std::map<size_t, SetMutation> mutations;  // column index -> change
     std::set<size_t> verified;
     Datum uuid_datum;                // _uuid of an inserted row
   };
@@ -113,6 +131,8 @@ class Txn {
   void build_row_ops(Json& ops, const std::string& table, const ovsdb::TableSchema& ts,
                      const Uuid& uuid, const Pending& p, bool* changed) const;
   bool process_results(const Json& results);
+  bool mutate_set(std::string_view table, const Uuid& uuid, std::string_view column,
+                  const Datum& elems, bool insert);
 
   const Replica& replica_;
   std::map<std::string, std::map<Uuid, Pending>, std::less<>> pending_;

@@ -136,3 +136,51 @@ TEST_F(TxnTest, ReplyErrors) {
 
 }  // namespace
 }  // namespace grebe::ovsdb_idl
+
+namespace grebe::ovsdb_idl {
+namespace {
+
+// insert_into_set/remove_from_set: a "mutate" instead of an "update" of
+// the whole column; reads see the result; on new rows it is a write.
+TEST_F(TxnTest, SetMutationsBecomeMutateOps) {
+  Txn txn(replica_);
+  Uuid c = txn.insert("Child");
+  ASSERT_TRUE(txn.insert_into_set("Root", root(), "children", Datum::scalar(c)));
+  ASSERT_TRUE(txn.remove_from_set("Root", root(), "children", Datum::scalar(child())));
+  const Datum* view = txn.get("Root", root(), "children");
+  ASSERT_EQ(view->size(), 1u);
+  EXPECT_TRUE(view->keys[0] == ovsdb::Atom(c));
+  auto req = txn.build_request("Test");
+  ASSERT_TRUE(req.has_value());
+  const Json* mutate = nullptr;
+  for (const Json& op : *req) {
+    if (op.is_object() && op["op"] == "update") ADD_FAILURE() << op.dump();
+    if (op.is_object() && op["op"] == "mutate") mutate = &op;
+  }
+  ASSERT_NE(mutate, nullptr);
+  EXPECT_EQ((*mutate)["table"], "Root");
+  EXPECT_EQ((*mutate)["mutations"],
+            Json::parse(std::string(R"([["children","delete",["uuid",")") + kChild +
+                        R"("]],["children","insert",["named-uuid",")" + provisional_name(c) +
+                        R"("]]])"));
+}
+
+TEST_F(TxnTest, SetMutationOnWrittenColumnIsAWrite) {
+  Txn txn(replica_);
+  txn.write("Root", root(), "children", Datum());
+  Uuid c = txn.insert("Child");
+  ASSERT_TRUE(txn.insert_into_set("Root", root(), "children", Datum::scalar(c)));
+  auto req = txn.build_request("Test");
+  ASSERT_TRUE(req.has_value());
+  int updates = 0;
+  for (const Json& op : *req) {
+    if (op.is_object() && op["op"] == "mutate") ADD_FAILURE() << op.dump();
+    if (op.is_object() && op["op"] == "update") updates++;
+  }
+  EXPECT_EQ(updates, 1);
+  // Maps are not sets.
+  EXPECT_FALSE(txn.insert_into_set("Root", root(), "options", Datum::scalar(std::string("x"))));
+}
+
+}  // namespace
+}  // namespace grebe::ovsdb_idl
