@@ -6,6 +6,7 @@
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/group_meter.h"
+#include "grebe/openflow/stats_print.h"
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/ofp_msgs.h"
 #include "grebe/openflow/packet_msgs.h"
@@ -37,6 +38,13 @@ const char* stats_name(uint16_t stype, bool reply) {
     case 2: return reply ? "OFPST_AGGREGATE reply" : "OFPST_AGGREGATE request";
     case 3: return reply ? "OFPST_TABLE reply" : "OFPST_TABLE request";
     case 4: return reply ? "OFPST_PORT reply" : "OFPST_PORT request";
+    case 5: return reply ? "OFPST_QUEUE reply" : "OFPST_QUEUE request";
+    case 6: return reply ? "OFPST_GROUP reply" : "OFPST_GROUP request";
+    case 7: return reply ? "OFPST_GROUP_DESC reply" : "OFPST_GROUP_DESC request";
+    case 8: return reply ? "OFPST_GROUP_FEATURES reply" : "OFPST_GROUP_FEATURES request";
+    case 9: return reply ? "OFPST_METER reply" : "OFPST_METER request";
+    case 10: return reply ? "OFPST_METER_CONFIG reply" : "OFPST_METER_CONFIG request";
+    case 11: return reply ? "OFPST_METER_FEATURES reply" : "OFPST_METER_FEATURES request";
     case 13: return reply ? "OFPST_PORT_DESC reply" : "OFPST_PORT_DESC request";
   }
   return nullptr;
@@ -167,6 +175,11 @@ Result<std::string> stats_body_text(const uint8_t* data, const OfpHeader& h) {
     if (!fs.ok()) return fs.error();
     for (const FlowStats& f : *fs) s += "\n " + format_flow_stats(f, true, h.version);
     return s;
+  }
+  if (auto fam = stats_family_text(data, len); fam.ok()) {
+    if (fam->has_value()) return s + **fam;
+  } else {
+    return fam.error();
   }
   if (stype == 13 && !reply) return s + " port=ANY";
   if (stype == 0 && !reply) return s;

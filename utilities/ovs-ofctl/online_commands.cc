@@ -17,6 +17,7 @@
 #include "grebe/openflow/port_msgs.h"
 #include "grebe/util/byteorder.h"
 #include "grebe/vconn/ofctl_target.h"
+#include "conn.h"
 #include "ofctl.h"
 
 namespace grebe::ofctl {
@@ -25,26 +26,12 @@ using namespace grebe::openflow;
 using vconn::OfpMsg;
 using vconn::Vconn;
 
-namespace {
-
-// A connection plus the flow protocol currently in effect on it.
-struct Conn {
-  std::unique_ptr<Vconn> vc;
-  std::string name;
-  Protocols protocol = kPOf10Std;
-  uint8_t version() const { return static_cast<uint8_t>(vc->version()); }
-};
-
-}  // namespace
-
 int open_error(const Error& e) {
   const std::string& m = e.message();
   static const std::string kNotBridge = "is not a bridge or a socket";
   if (m.size() >= kNotBridge.size() && m.ends_with(kNotBridge)) return fail(m);
   return fail(e.to_string());
 }
-
-namespace {
 
 Result<Conn> open_conn(const Options& opts, const std::string& name) {
   auto vc = vconn::open_ofctl_target(name, vconn::OfctlTarget::kMgmt, opts.versions);
@@ -74,7 +61,7 @@ void print_msg(FILE* out, const OfpMsg& m, int verbosity) {
 }
 
 // Multipart request (OF1.0 stats type 16, OF1.1+ 18) with an empty body.
-OfpMsg stats_request(uint8_t version, uint16_t type, uint32_t xid, size_t body_zeros = 0) {
+OfpMsg stats_request(uint8_t version, uint16_t type, uint32_t xid, size_t body_zeros) {
   OfpBuf b(version, version == kOfp10 ? 16 : 18, xid);
   b.put16(type);
   b.put16(0);
@@ -97,6 +84,29 @@ int dump_transaction(Conn& c, OfpMsg request, int verbosity) {
   for (const OfpMsg& m : *replies) print_msg(stdout, m, verbosity + 1);
   return 0;
 }
+
+// The port named or numbered `port` (OVS fetch_ofputil_phy_port()), from
+// a port-desc dump.
+Result<PhyPort> fetch_port(Conn& c, const std::string& port) {
+  uint8_t v = c.version();
+  OfpMsg req = stats_request(v, 13, c.vc->next_xid(), v >= kOfp15 ? 8 : 0);
+  if (v >= kOfp15) store_be32(&req[16], 0xffffffff);
+  auto replies = c.vc->transact_multipart(std::move(req));
+  if (!replies.ok()) return replies.error();
+  char* end = nullptr;
+  unsigned long number = std::strtoul(port.c_str(), &end, 10);
+  bool numeric = !port.empty() && *end == '\0';
+  for (const OfpMsg& m : *replies) {
+    auto ports = decode_port_desc_reply(m.data(), m.size());
+    if (!ports.ok()) continue;
+    for (const PhyPort& p : *ports)
+      if (numeric ? p.port_no == number : p.name == port) return p;
+  }
+  return Error(ENOENT, c.name + ": couldn't find port `" + port + "'");
+}
+
+
+namespace {
 
 int cmd_show(const Options& opts, const std::vector<std::string>& args) {
   auto c = open_conn(opts, args[0]);
@@ -380,26 +390,6 @@ int cmd_del_meters(const Options& o, const std::vector<std::string>& a) {
   return meter_mod_command(o, a, MeterCommand::kDelete);
 }
 
-// The port named or numbered `port` (OVS fetch_ofputil_phy_port()), from
-// a port-desc dump.
-Result<PhyPort> fetch_port(Conn& c, const std::string& port) {
-  uint8_t v = c.version();
-  OfpMsg req = stats_request(v, 13, c.vc->next_xid(), v >= kOfp15 ? 8 : 0);
-  if (v >= kOfp15) store_be32(&req[16], 0xffffffff);
-  auto replies = c.vc->transact_multipart(std::move(req));
-  if (!replies.ok()) return replies.error();
-  char* end = nullptr;
-  unsigned long number = std::strtoul(port.c_str(), &end, 10);
-  bool numeric = !port.empty() && *end == '\0';
-  for (const OfpMsg& m : *replies) {
-    auto ports = decode_port_desc_reply(m.data(), m.size());
-    if (!ports.ok()) continue;
-    for (const PhyPort& p : *ports)
-      if (numeric ? p.port_no == number : p.name == port) return p;
-  }
-  return Error(ENOENT, c.name + ": couldn't find port `" + port + "'");
-}
-
 // OFPT_PORT_MOD for OpenFlow 1.0-1.3 (1.4+ moved advertise into a
 // property, not encoded here).
 Result<OfpMsg> encode_port_mod(const PhyPort& p, uint32_t config, uint32_t mask, uint8_t v,
@@ -460,6 +450,7 @@ int cmd_mod_port(const Options& opts, const std::vector<std::string>& args) {
 
 int dump_flows_command(const Options& opts, const std::vector<std::string>& args);
 int dump_aggregate_command(const Options& opts, const std::vector<std::string>& args);
+void add_stats_commands(std::vector<Command>& commands);
 
 const std::vector<Command>& online_commands() {
   static const std::vector<Command> kCommands = {
@@ -484,7 +475,12 @@ const std::vector<Command>& online_commands() {
       {"del-meter", 1, 2, cmd_del_meters},
       {"del-meters", 1, 2, cmd_del_meters},
   };
-  return kCommands;
+  static const std::vector<Command> kAll = [] {
+    std::vector<Command> all = kCommands;
+    add_stats_commands(all);
+    return all;
+  }();
+  return kAll;
 }
 
 }  // namespace grebe::ofctl
