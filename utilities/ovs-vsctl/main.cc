@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -25,6 +26,23 @@ namespace {
 
 using ovsdb_idl::BlockingIdl;
 using ovsdb_idl::TxnStatus;
+
+// Where an invocation's time goes ("-vvsctl:dbg" prints it): the budget
+// for add-port is a few milliseconds, so every phase is accounted for.
+class PhaseTimer {
+ public:
+  PhaseTimer() : last_(std::chrono::steady_clock::now()) {}
+  void mark(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    VLOG_DBG("timing: %s %.3f ms", phase,
+             std::chrono::duration<double, std::milli>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_;
+};
+PhaseTimer phase_timer;
 
 void print_outputs(const Options& o, std::vector<Command>& commands) {
   bool first_table = true;
@@ -112,7 +130,9 @@ Attempt run_commands(BlockingIdl& idl, const Options& o, const MonitorPlan& plan
     }
   }
   check_symbols(symtab);
+  phase_timer.mark("commands");
   a.status = idl.commit(txn);
+  phase_timer.mark("transaction");
   if (a.status == TxnStatus::kUnchanged || a.status == TxnStatus::kSuccess) {
     for (Command& c : commands) {
       if (!c.syntax->postprocess) continue;
@@ -165,6 +185,7 @@ void wait_for_reload(BlockingIdl& idl, int64_t next_cfg, const Attempt& a) {
   };
   Status st = idl.run_until(reloaded);
   if (!st.ok()) fatal(st.error().message());
+  phase_timer.mark("wait for ovs-vswitchd (cur_cfg)");
   check_ifaces(idl, a);
 }
 
@@ -174,6 +195,7 @@ Result<std::unique_ptr<BlockingIdl>> connect(
     const Options& o, std::shared_ptr<const ovsdb::DatabaseSchema> schema,
     const std::function<void(ovsdb_idl::Idl&)>& configure) {
   auto idl = BlockingIdl::open(o.db, "Open_vSwitch", std::move(schema), o.retry, configure);
+  phase_timer.mark("connect + get_schema");
   if (!idl) {
     fatal(o.db + ": database connection failed (" +
           (idl.error().code() == EPROTO ? idl.error().message() : errno_string(idl.error().code())) +
@@ -181,6 +203,7 @@ Result<std::unique_ptr<BlockingIdl>> connect(
   }
   Status st = (*idl)->wait_for_snapshot();
   if (!st.ok()) fatal(o.db + ": " + st.error().message());
+  phase_timer.mark("_Server check + monitor reply");
   return idl;
 }
 
@@ -188,6 +211,7 @@ int run(int argc, char* argv[]) {
   Options o;
   std::vector<Command> commands;
   parse_command_line(argc, argv, &o, &commands);
+  phase_timer.mark("parse command line");
   unsigned timeout = o.timeout;
   if (!timeout) {
     const char* env = getenv("OVS_CTL_TIMEOUT");

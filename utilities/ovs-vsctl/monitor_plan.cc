@@ -47,6 +47,51 @@ bool record_command_names(const ovsdb::DatabaseSchema& schema, const Command& c,
   return true;
 }
 
+// Commands that only read the topology, and the columns they (and the
+// wait for ovs-vswitchd) need.
+const char* const kTopologyReaders[] = {"show",        "list-br",    "br-exists",
+                                        "br-to-vlan",  "br-to-parent", "list-ports",
+                                        "port-to-br",  "list-ifaces", "iface-to-br"};
+
+std::map<std::string, std::set<std::string>> topology_columns() {
+  return {
+      {"Open_vSwitch", {"manager_options", "bridges", "ovs_version", "next_cfg", "cur_cfg"}},
+      {"Bridge", {"name", "controller", "fail_mode", "datapath_type", "ports"}},
+      {"Port", {"name", "tag", "trunks", "interfaces", "fake_bridge"}},
+      {"Interface", {"name", "type", "options", "error", "bfd_status", "ofport"}},
+      {"Controller", {"target", "is_connected"}},
+      {"Manager", {"target", "is_connected"}},
+  };
+}
+
+bool is_topology_reader(const Command& c) {
+  for (const char* name : kTopologyReaders) {
+    if (!strcmp(c.syntax->name, name)) return true;
+  }
+  return false;
+}
+
+// Columns mode if every command only reads the topology and the schema has
+// every column it names (an older schema: monitor everything).
+MonitorPlan plan_columns(const ovsdb::DatabaseSchema& schema,
+                         const std::vector<Command>& commands) {
+  MonitorPlan plan;
+  if (commands.empty()) return plan;
+  for (const Command& c : commands) {
+    if (!is_topology_reader(c)) return plan;
+  }
+  auto columns = topology_columns();
+  for (const auto& [table, cols] : columns) {
+    const ovsdb::TableSchema* ts = schema.find_table(table);
+    if (!ts) return plan;
+    for (const auto& col : cols) {
+      if (!ts->find_column(col)) return plan;
+    }
+  }
+  plan.columns = std::move(columns);
+  return plan;
+}
+
 }  // namespace
 
 MonitorPlan plan_monitoring(const ovsdb::DatabaseSchema& schema,
@@ -56,6 +101,8 @@ MonitorPlan plan_monitoring(const ovsdb::DatabaseSchema& schema,
       !schema.find_table("Port") || !schema.find_table("Interface")) {
     return plan;
   }
+  MonitorPlan by_columns = plan_columns(schema, commands);
+  if (!by_columns.columns.empty()) return by_columns;
   bool any_port_command = false;
   for (const Command& c : commands) {
     const char* name = c.syntax->name;
@@ -71,12 +118,16 @@ MonitorPlan plan_monitoring(const ovsdb::DatabaseSchema& schema,
     }
     if (!ok) return MonitorPlan{};
   }
-  plan.scoped = any_port_command;
+  plan.scoped = any_port_command && plan.names.size() <= kMaxScopedNames;
   if (!plan.scoped) plan.names.clear();
   return plan;
 }
 
 void apply_monitor_plan(const MonitorPlan& plan, ovsdb_idl::Idl& idl) {
+  if (!plan.columns.empty()) {
+    idl.monitor_only(plan.columns);
+    return;
+  }
   if (!plan.scoped) return;
   const ovsdb::DatabaseSchema& schema = idl.replica().schema();
   std::set<std::string> bridge_columns;
