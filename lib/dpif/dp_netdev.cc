@@ -26,7 +26,7 @@ DpNetdev::DpNetdev(std::string type, std::string name, std::unique_ptr<netdev::N
     : type_(std::move(type)), name_(std::move(name)), local_port_(std::move(local_port)) {
   ufid_secret_ = std::random_device{}();
   if (local_port_) {
-    ports_[kOdppLocal] = Port{local_port_->name(), "internal", local_port_.get()};
+    ports_[kOdppLocal] = Port{local_port_->name(), std::string(local_port_->type()), local_port_.get()};
   }
   (void)handlers_set(1);
 }
