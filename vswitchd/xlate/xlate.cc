@@ -8,6 +8,8 @@
 #include "grebe/odp/odp_commit.h"
 #include "grebe/openflow/flow_mod.h"
 #include "grebe/util/vlog.h"
+#include "xlate/recirc.h"
+#include "xlate/upcall_cookie.h"
 #include "xlate/xlate_ctx.h"
 
 VLOG_DEFINE_THIS_MODULE(xlate);
@@ -24,6 +26,66 @@ void mf_set_bit(uint8_t* v, size_t n_bytes, unsigned bit, bool on) {
   byte = static_cast<uint8_t>(on ? byte | (1u << (bit % 8)) : byte & ~(1u << (bit % 8)));
 }
 
+void XlateCtx::trace_line(const std::string& s) {
+  if (!in.want_trace) return;
+  auto starts = [&](const char* p) { return s.rfind(p, 0) == 0; };
+  if (starts(" >>>> "))
+    trace_cur->push_back({TraceType::kError, s.substr(6, s.size() - 11), {}});
+  else if (starts(" >> "))
+    trace_cur->push_back({TraceType::kWarn, s.substr(4), {}});
+  else if (starts(" -> "))
+    trace_cur->push_back({TraceType::kDetail, s.substr(4), {}});
+  else
+    trace_cur->push_back({TraceType::kAction, s, {}});
+}
+
+XlateCtx::TraceScope::TraceScope(XlateCtx& ctx, TraceType type, std::string text)
+    : ctx_(ctx), saved_(ctx.trace_cur) {
+  if (!ctx.in.want_trace) return;
+  ctx.trace_cur->push_back({type, std::move(text), {}});
+  ctx.trace_cur = &ctx.trace_cur->back().subs;
+}
+
+XlateCtx::TraceScope::~TraceScope() { ctx_.trace_cur = saved_; }
+
+// OVS's oftrace_node_print_details: a node is indented one step more when
+// it has a following sibling or is a leaf kind; children go two steps
+// deeper under such nodes.
+std::string format_trace_tree(const std::list<TraceNode>& nodes, int level) {
+  std::string out;
+  for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+    const TraceNode& n = *it;
+    bool terminal = n.type != TraceType::kBridge && n.type != TraceType::kTable;
+    int more = (std::next(it) != nodes.end() || terminal) ? 1 : 0;
+    std::string pad((level + more) * 4, ' ');
+    switch (n.type) {
+      case TraceType::kDetail: out += pad + " -> " + n.text + "\n"; break;
+      case TraceType::kWarn: out += pad + " >> " + n.text + "\n"; break;
+      case TraceType::kError: out += pad + " >>>> " + n.text + " <<<<\n"; break;
+      case TraceType::kBridge:
+        out += "\n" + pad + n.text + "\n" + pad + std::string(n.text.size(), '-') + "\n";
+        break;
+      default: out += pad + n.text + "\n"; break;
+    }
+    out += format_trace_tree(n.subs, level + 2 * more);
+  }
+  return out;
+}
+
+// The table-miss behaviour: drop, or a packet-in (reason no_match) when
+// the bridge's controllers want one.
+static void xlate_table_miss(XlateCtx& ctx, uint8_t table_id) {
+  if (ctx.hooks && ctx.hooks->packet_in_on_miss(table_id)) {
+    ctx.trace_line("CONTROLLER:65535");
+    uint8_t saved = ctx.cur_table;
+    ctx.cur_table = table_id;
+    xlate_controller(ctx, 0xffff, kOfprImplicitMiss, 0);
+    ctx.cur_table = saved;
+  } else {
+    ctx.trace_line("drop");
+  }
+}
+
 void xlate_table(XlateCtx& ctx, uint8_t table_id, uint32_t in_port) {
   if (ctx.depth >= kMaxResubmitDepth) {
     ctx.out.error = "over max translation depth " + std::to_string(kMaxResubmitDepth);
@@ -34,39 +96,43 @@ void xlate_table(XlateCtx& ctx, uint8_t table_id, uint32_t in_port) {
   // resubmit(port,...) looks up with a different in_port, then restores it.
   uint32_t saved_in_port = ctx.flow.in_port;
   ctx.flow.in_port = in_port;
-  const ofproto::OfRule* rule = ctx.in.tables->lookup(table_id, ctx.flow, &ctx.out.wc);
+  const ofproto::OfRule* rule = ctx.tables->lookup(table_id, ctx.flow, &ctx.out.wc);
   char head[16];
   snprintf(head, sizeof head, "%2d. ", table_id);
-  if (ctx.in.want_trace) ctx.out.trace += std::string(ctx.indent - 4, ' ') + head;
+  std::string text = head;
   if (!rule) {
-    if (ctx.in.want_trace) ctx.out.trace += "No match.\n";
-    ctx.trace_line("drop");
-    ctx.flow.in_port = saved_in_port;
-    return;
-  }
-  if (ctx.in.want_trace) {
+    text += "No match.";
+  } else if (ctx.in.want_trace) {
     Match m = rule->to_match();
     std::string match_text = format_match(m, kDefaultPriority);
-    ctx.out.trace += match_text.empty() ? "" : match_text + ", ";
-    ctx.out.trace += "priority " + std::to_string(rule->priority());
+    text += match_text.empty() ? "" : match_text + ", ";
+    text += "priority " + std::to_string(rule->priority());
     if (rule->cookie) {
       char c[32];
       snprintf(c, sizeof c, ", cookie %#" PRIx64, rule->cookie);
-      ctx.out.trace += c;
+      text += c;
     }
-    ctx.out.trace += '\n';
+  }
+  XlateCtx::TraceScope scope(ctx, TraceType::kTable, std::move(text));
+  if (!rule) {
+    xlate_table_miss(ctx, table_id);
+    ctx.flow.in_port = saved_in_port;
+    return;
   }
   ctx.out.rules.push_back(rule);
   ctx.flow.in_port = saved_in_port;
   ++ctx.depth;
   uint64_t saved_cookie = ctx.rule_cookie;
   uint8_t saved_table = ctx.cur_table;
+  const ofproto::OfRule* saved_rule = ctx.rule;
   ctx.rule_cookie = rule->cookie;
   ctx.cur_table = table_id;
+  ctx.rule = rule;
   if (rule->actions.empty()) ctx.trace_line("drop");
   do_xlate_actions(ctx, rule->actions);
   ctx.rule_cookie = saved_cookie;
   ctx.cur_table = saved_table;
+  ctx.rule = saved_rule;
   --ctx.depth;
 }
 
@@ -93,19 +159,65 @@ void finish_wc(FlowWildcards& wc) {
 
 }  // namespace
 
+// A recirculated packet (recirc_id != 0) continues where translation
+// froze: the frozen metadata, action set and remaining actions come back,
+// then the lookup resumes at the frozen table.  Returns false (drop) if the
+// id is unknown.
+static bool resume_frozen(XlateCtx& ctx) {
+  RecircRegistry* reg = ctx.hooks ? ctx.hooks->recirc_registry() : nullptr;
+  std::shared_ptr<const FrozenState> st = reg ? reg->find(ctx.flow.recirc_id) : nullptr;
+  if (!st) {
+    ctx.out.error = "no recirculation data for recirc_id " + std::to_string(ctx.flow.recirc_id);
+    ctx.trace_error(ctx.out.error);
+    return false;
+  }
+  restore_frozen_metadata(st->metadata, &ctx.flow);
+  ctx.base = ctx.flow;  // the datapath packet already is what it is
+  ctx.action_set = st->action_set;
+  ctx.conntracked = st->conntracked;
+  ctx.rule_cookie = st->rule_cookie;
+  ctx.cur_table = st->table_id;
+  ctx.trace_line(" -> Resuming from table " + std::to_string(st->table_id));
+  if (!st->actions.empty()) do_xlate_actions(ctx, st->actions);
+  if (!ctx.exit) xlate_table(ctx, st->table_id, ctx.flow.in_port);
+  return true;
+}
+
+// A flow parsed from text ("dl_vlan=10") has a VLAN header without a TPID;
+// translation treats it as 802.1Q, the TPID such a header gets on the wire.
+static Flow with_vlan_tpids(const Flow& flow) {
+  Flow f = flow;
+  for (FlowVlan& v : f.vlans)
+    if ((v.tci & kVlanCfi) && !v.tpid) v.tpid = kEthTypeVlan8021Q;
+  return f;
+}
+
 XlateOut xlate_actions(const XlateIn& in) {
   XlateOut out;
-  XlateCtx ctx{in, out, in.flow, in.flow};
+  Flow start = with_vlan_tpids(in.flow);
+  XlateCtx ctx{in, out, start, start};
   init_wc(in.flow, out.wc);
-  xlate_table(ctx, in.table_id, in.flow.in_port);
-  if (!ctx.action_set.empty() && out.error.empty()) {
-    openflow::ActionList set = std::move(ctx.action_set);
-    do_xlate_actions(ctx, set);
+  {
+    XlateCtx::TraceScope top(ctx, TraceType::kBridge, "bridge(\"" + in.bridge + "\")");
+    if (in.flow.recirc_id) {
+      resume_frozen(ctx);
+    } else {
+      xlate_table(ctx, in.table_id, in.flow.in_port);
+    }
+    if (!ctx.action_set.empty() && out.error.empty() && !ctx.exit) {
+      openflow::ActionList set = std::move(ctx.action_set);
+      ctx.action_set.clear();
+      ctx.in_action_set = true;
+      do_xlate_actions(ctx, set);
+      ctx.in_action_set = false;
+    }
   }
   if (!out.error.empty()) ctx.odp.clear();  // errors drop the packet
   finish_wc(out.wc);
   out.odp_actions = ctx.odp.take();
   out.final_flow = ctx.flow;
+  if (in.want_trace && !ctx.trace_root.empty())
+    out.trace = format_trace_tree(ctx.trace_root.front().subs, 0);
   return out;
 }
 
@@ -128,7 +240,7 @@ std::string format_trace(const XlateIn& in, const XlateOut& out) {
   s += "bridge(\"" + in.bridge + "\")\n" + std::string(in.bridge.size() + 10, '-') + "\n";
   s += out.trace;
   s += "\nFinal flow: ";
-  s += out.final_flow == in.flow ? "unchanged" : format_flow_for_trace(out.final_flow);
+  s += out.final_flow == with_vlan_tpids(in.flow) ? "unchanged" : format_flow_for_trace(out.final_flow);
   Match mega;
   mega.flow = in.flow;
   mega.wc = out.wc;

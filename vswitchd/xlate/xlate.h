@@ -21,12 +21,22 @@
 #include "grebe/util/result.h"
 #include "ofproto/ofproto_tables.h"
 
+namespace grebe::normal {
+class MacLearning;
+struct NormalConfig;
+}  // namespace grebe::normal
+
 namespace grebe::xlate {
+
+class RecircRegistry;
 
 inline constexpr int kMaxResubmitDepth = 64;
 
 // What translation needs from the bridge.  Implementations must be safe to
-// call from the translating thread; none may block.
+// call from the translating thread (upcall handlers, revalidators, the main
+// thread for ofproto/trace); none may block.  Pointers returned stay valid
+// for the whole translation (the caller pins the snapshot they belong to);
+// translation never deletes or keeps them.
 class XlateHooks {
  public:
   virtual ~XlateHooks() = default;
@@ -34,7 +44,13 @@ class XlateHooks {
   virtual std::optional<uint32_t> odp_port(uint32_t ofp_port) const = 0;
   // OpenFlow ports FLOOD / ALL output to (ascending).  Default: none.
   virtual std::vector<uint32_t> flood_ports() const { return {}; }
-  // The NORMAL action (MAC learning, written later): appends OpenFlow
+  // NORMAL, the bridge's port VLAN configuration: an immutable snapshot
+  // the bridge publishes.  nullptr: NORMAL uses normal() below instead.
+  virtual const normal::NormalConfig* normal_config() const { return nullptr; }
+  // NORMAL, the bridge's MAC table (thread-safe, see mac_learning.h).
+  // nullptr: nothing is learned and every packet floods.
+  virtual normal::MacLearning* mac_learning() const { return nullptr; }
+  // NORMAL without normal_config() (a simplified bridge): appends OpenFlow
   // output ports for `flow` and ORs what it looked at into `wc`.  Default:
   // drop.
   virtual void normal(const Flow& /*flow*/, FlowWildcards* /*wc*/,
@@ -45,6 +61,28 @@ class XlateHooks {
   virtual bool port_is_live(uint32_t /*ofp_port*/) const { return true; }
   // Netlink pid of the handler to receive userspace() upcalls.
   virtual uint32_t upcall_pid() const { return 0; }
+  // The datapath meter id of OpenFlow meter `meter_id`; nullopt if the
+  // meter does not exist (the meter action is then skipped, as OVS does).
+  // Default: identity.
+  virtual std::optional<uint32_t> dp_meter_id(uint32_t meter_id) const { return meter_id; }
+  // Where frozen states (controller actions, ct(table=N), recirculation)
+  // are registered.  nullptr: controller actions carry recirc_id 0 (no
+  // table id / userdata / metadata for the packet-in) and ct(table=N)
+  // cannot recirculate (the packet is dropped with an error).
+  virtual RecircRegistry* recirc_registry() const { return nullptr; }
+  // Whether a table miss sends a packet-in (no_match) rather than dropping
+  // (OpenFlow 1.0-1.2 controllers want that by default).
+  virtual bool packet_in_on_miss(uint8_t /*table_id*/) const { return false; }
+  // Patch port: if `ofp_port` is a patch port, the peer bridge to continue
+  // translation in (its tables and hooks) and the peer port's OpenFlow
+  // number.  The peer's hooks are used for everything inside the peer.
+  struct PatchPeer {
+    const ofproto::OfprotoTables* tables = nullptr;
+    const XlateHooks* hooks = nullptr;
+    std::string bridge;
+    uint32_t ofp_port = 0;
+  };
+  virtual std::optional<PatchPeer> patch_peer(uint32_t /*ofp_port*/) const { return std::nullopt; }
 };
 
 struct XlateIn {
@@ -54,6 +92,19 @@ struct XlateIn {
   Flow flow = make_flow();
   uint8_t table_id = 0;  // first table
   bool want_trace = false;
+  // Side effects allowed: NORMAL learns source MACs (upcall handlers and
+  // ofproto/trace -generate; not revalidators).
+  bool may_learn = false;
+};
+
+// A source MAC that NORMAL learned (or would learn) in a translation: a
+// revalidator replays these for flows that saw traffic, which keeps MACs
+// behind megaflows from aging out (OVS's xlate cache XC_NORMAL).
+struct MacLearnRecord {
+  EthAddr mac{};
+  uint16_t vlan = 0;
+  uint32_t ofp_port = 0;
+  bool is_grat_arp = false;
 };
 
 struct XlateOut {
@@ -64,6 +115,19 @@ struct XlateOut {
   std::vector<const ofproto::OfRule*> rules;  // rules matched, in order
   std::string trace;                          // the table-by-table part of ofproto/trace
   std::string error;                          // "over max translation depth 64" etc., empty if none
+  // NORMAL: what was learned, and the MAC table's change_seq() when it was
+  // read.  A revalidator re-translates the flow when the table's current
+  // seq differs (a MAC moved, aged out or was flushed).
+  std::vector<MacLearnRecord> mac_learned;
+  bool uses_mac_learning = false;
+  uint64_t mac_seq = 0;
+  // Recirculation ids this translation took a reference on (controller
+  // actions, ct(table=N)).  The owner of the datapath flow (the ukey)
+  // releases them with RecircRegistry::unref when the flow goes away.
+  std::vector<uint32_t> recirc_refs;
+  // SlowPathReason bits (odp_actions.h): the flow must be handled in
+  // userspace for these reasons (e.g. kSlowAction for set(arp)).
+  uint32_t slow = 0;
 };
 
 // Translates `in.flow`.  Never fails: problems (loops, depth) end the

@@ -9,6 +9,7 @@
 #include "grebe/odp/odp_commit.h"
 #include "grebe/odp/odp_put.h"
 #include "grebe/util/vlog.h"
+#include "xlate/upcall_cookie.h"
 #include "xlate/xlate_ctx.h"
 
 VLOG_DEFINE_THIS_MODULE(xlate_actions);
@@ -17,70 +18,65 @@ namespace grebe::xlate {
 
 using namespace openflow;
 
-namespace {
-
-void commit(XlateCtx& ctx) {
-  odp::commit_odp_actions(ctx.flow, &ctx.base, ctx.odp, &ctx.out.wc, true);
+void xlate_commit(XlateCtx& ctx) {
+  ctx.out.slow |= odp::commit_odp_actions(ctx.flow, &ctx.base, ctx.odp, &ctx.out.wc, true);
 }
 
-void output_to_odp(XlateCtx& ctx, uint32_t ofp_port) {
-  std::optional<uint32_t> odp = ctx.in.hooks ? ctx.in.hooks->odp_port(ofp_port) : std::nullopt;
+void xlate_output_odp(XlateCtx& ctx, uint32_t ofp_port) {
+  if (ctx.exit) return;
+  if (ctx.hooks) {
+    if (auto peer = ctx.hooks->patch_peer(ofp_port)) {
+      xlate_patch_port(ctx, *peer);
+      return;
+    }
+  }
+  std::optional<uint32_t> odp = ctx.hooks ? ctx.hooks->odp_port(ofp_port) : std::nullopt;
   if (!odp) {
     ctx.trace_line("Nonexistent output port");
     return;
   }
-  commit(ctx);
+  xlate_commit(ctx);
   ctx.odp.put_u32(OVS_ACTION_ATTR_OUTPUT, *odp);
 }
 
-void xlate_controller(XlateCtx& ctx, uint16_t max_len, uint8_t reason, uint16_t controller_id) {
-  commit(ctx);
-  odp::UserActionCookie cookie;
-  cookie.type = odp::UserActionCookieType::kController;
-  cookie.ofp_in_port = static_cast<uint16_t>(ctx.flow.in_port);
-  cookie.controller_reason = reason;
-  cookie.rule_cookie = ctx.rule_cookie;
-  cookie.controller_id = controller_id;
-  cookie.max_len = max_len;
-  std::vector<uint8_t> data = cookie.encode();
-  uint32_t pid = ctx.in.hooks ? ctx.in.hooks->upcall_pid() : 0;
-  (void)odp::odp_put_userspace_action(pid, nl::Bytes(data.data(), data.size()), std::nullopt, false,
-                                      ctx.odp);
+// Reason of a packet-in sent by an output to CONTROLLER here.
+static uint8_t output_reason(const XlateCtx& ctx) {
+  return ctx.in_group ? kOfprGroup : ctx.in_action_set ? kOfprActionSet : kOfprAction;
 }
 
 void xlate_output(XlateCtx& ctx, uint32_t port, uint16_t max_len) {
   uint32_t in_port = ctx.flow.in_port;
   switch (port) {
     case kOfppInPort:
-      output_to_odp(ctx, in_port);
+      xlate_output_odp(ctx, in_port);
       return;
     case kOfppTable:
       xlate_table(ctx, 0, in_port);
       return;
-    case kOfppNormal: {
-      std::vector<uint32_t> ports;
-      if (ctx.in.hooks) ctx.in.hooks->normal(ctx.flow, &ctx.out.wc, &ports);
-      for (uint32_t p : ports)
-        if (p != in_port) output_to_odp(ctx, p);
+    case kOfppNormal:
+      xlate_normal(ctx);
       return;
-    }
     case kOfppFlood:
     case kOfppAll:
-      if (ctx.in.hooks)
-        for (uint32_t p : ctx.in.hooks->flood_ports())
-          if (p != in_port) output_to_odp(ctx, p);
+      if (ctx.hooks)
+        for (uint32_t p : ctx.hooks->flood_ports())
+          if (p != in_port) xlate_output_odp(ctx, p);
       return;
     case kOfppController:
-      xlate_controller(ctx, max_len, 1, 0);
+      xlate_controller(ctx, max_len, output_reason(ctx), 0);
+      return;
+    case kOfppNone:
       return;
     default:
       if (port == in_port) {
         ctx.trace_line("skipping output to input port");
         return;
       }
-      output_to_odp(ctx, port);
+      xlate_output_odp(ctx, port);
   }
 }
+
+namespace {
 
 // Reads subfield `sf` of the flow as an integer (n_bits <= 64).
 uint64_t read_subfield(const Subfield& sf, const Flow& flow) {
@@ -145,18 +141,6 @@ void xlate_vlan(XlateCtx& ctx, const Action& a) {
   }
 }
 
-// Returns false if the packet must not go on (TTL expired).
-bool xlate_dec_ttl(XlateCtx& ctx) {
-  if (!ctx.flow.is_ip()) return true;
-  ctx.out.wc.masks.nw_ttl = 0xff;
-  if (ctx.flow.nw_ttl > 1) {
-    --ctx.flow.nw_ttl;
-    return true;
-  }
-  ctx.trace_line("ttl expired: packet dropped");
-  return false;
-}
-
 // Header-rewriting actions that are plain assignments to the flow.
 bool xlate_simple_set(XlateCtx& ctx, const Action& a) {
   Flow& f = ctx.flow;
@@ -215,8 +199,6 @@ bool xlate_control(XlateCtx& ctx, const Action& a) {
     ctx.action_set.clear();
   } else if (auto* c = std::get_if<ActClone>(&a.v)) {
     xlate_clone(ctx, c->actions);
-  } else if (auto* m = std::get_if<InstMeter>(&a.v)) {
-    ctx.odp.put_u32(OVS_ACTION_ATTR_METER, m->meter_id);
   } else if (auto* g = std::get_if<ActGroup>(&a.v)) {
     xlate_group(ctx, g->group_id);
   } else if (auto* l = std::get_if<ActLearn>(&a.v)) {
@@ -236,34 +218,47 @@ void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
     if (xlate_simple_set(ctx, a) || xlate_control(ctx, a)) continue;
     if (auto* o = std::get_if<ActOutput>(&a.v)) {
       xlate_output(ctx, o->port, o->max_len);
-    } else if (auto* o = std::get_if<ActOutputTrunc>(&a.v)) {
-      xlate_output(ctx, o->port, 0);
-    } else if (auto* e = std::get_if<ActEnqueue>(&a.v)) {
-      xlate_output(ctx, e->port, 0);
     } else if (auto* r = std::get_if<ActOutputReg>(&a.v)) {
       unwildcard_field(ctx, *r->src.field);
       xlate_output(ctx, static_cast<uint32_t>(read_subfield(r->src, ctx.flow)), r->max_len);
     } else if (auto* c = std::get_if<ActController>(&a.v)) {
-      xlate_controller(ctx, c->max_len, c->reason, c->controller_id);
+      xlate_controller(ctx, c->max_len, c->reason, c->controller_id, c->userdata, c->pause,
+                       c->meter_id);
     } else if (auto* s = std::get_if<ActSetField>(&a.v)) {
       xlate_set_field(ctx, *s);
     } else if (auto* m = std::get_if<ActRegMove>(&a.v)) {
       xlate_move(ctx, *m);
-    } else if (std::holds_alternative<ActDecTtl>(a.v)) {
-      if (!xlate_dec_ttl(ctx)) ctx.exit = true;
+    } else if (auto* d = std::get_if<ActDecTtl>(&a.v)) {
+      if (!xlate_dec_ttl(ctx, *d)) return;  // ends this action list only, as OVS
     } else if (std::holds_alternative<ActSetVlanVid>(a.v) ||
                std::holds_alternative<ActSetVlanPcp>(a.v) ||
                std::holds_alternative<ActStripVlan>(a.v) ||
                std::holds_alternative<ActPushVlan>(a.v)) {
       xlate_vlan(ctx, a);
+    } else if (auto* ct = std::get_if<ActCt>(&a.v)) {
+      xlate_ct(ctx, *ct);
+    } else if (std::holds_alternative<ActCtClear>(a.v)) {
+      xlate_ct_clear(ctx);
+    } else {
+      // note and conjunction (the classifier's job) do nothing.
+      (void)xlate_misc_action(ctx, a);
     }
-    // note, conjunction (the classifier's job), and the families not yet
-    // translated (ct, mpls, multipath, bundle, sample) do nothing.
   }
 }
 
 uint64_t xlate_read_subfield(const Subfield& sf, const Flow& flow) {
   return read_subfield(sf, flow);
+}
+
+}  // namespace grebe::xlate
+
+namespace grebe::xlate {
+
+void xlate_write_subfield(const Subfield& sf, uint64_t value, Flow& flow) {
+  MfValue v = mf_get_value(*sf.field, flow);
+  for (unsigned i = 0; i < sf.n_bits && i < 64; ++i)
+    mf_set_bit(v.b, sf.field->n_bytes, sf.ofs + i, (value >> i) & 1);
+  mf_set_flow_value(*sf.field, v, flow);
 }
 
 }  // namespace grebe::xlate

@@ -10,11 +10,16 @@ using namespace openflow;
 
 namespace {
 
-void run_bucket(XlateCtx& ctx, const Bucket& bucket) {
+void run_bucket(XlateCtx& ctx, const GroupMod& g, const Bucket& bucket) {
+  uint32_t id = bucket.bucket_id != kBucketAll
+                    ? bucket.bucket_id
+                    : static_cast<uint32_t>(&bucket - g.buckets.data());
   Flow saved = ctx.flow;
-  ctx.indent += 4;
+  XlateCtx::TraceScope scope(ctx, TraceType::kBucket, "bucket " + std::to_string(id));
+  bool saved_in_group = ctx.in_group;
+  ctx.in_group = true;
   do_xlate_actions(ctx, bucket.actions);
-  ctx.indent -= 4;
+  ctx.in_group = saved_in_group;
   ctx.flow = saved;
   ctx.exit = false;  // exit inside a bucket ends only the bucket
 }
@@ -37,7 +42,7 @@ const Bucket* select_bucket(XlateCtx& ctx, const GroupMod& g) {
 }  // namespace
 
 void xlate_group(XlateCtx& ctx, uint32_t group_id) {
-  const GroupMod* g = ctx.in.hooks ? ctx.in.hooks->group(group_id) : nullptr;
+  const GroupMod* g = ctx.hooks ? ctx.hooks->group(group_id) : nullptr;
   if (!g) {
     ctx.trace_line("group " + std::to_string(group_id) + " does not exist: drop");
     return;
@@ -50,18 +55,18 @@ void xlate_group(XlateCtx& ctx, uint32_t group_id) {
   ++ctx.depth;
   switch (g->type) {
     case GroupType::kAll:
-      for (const Bucket& b : g->buckets) run_bucket(ctx, b);
+      for (const Bucket& b : g->buckets) run_bucket(ctx, *g, b);
       break;
     case GroupType::kIndirect:
-      if (!g->buckets.empty()) run_bucket(ctx, g->buckets[0]);
+      if (!g->buckets.empty()) run_bucket(ctx, *g, g->buckets[0]);
       break;
     case GroupType::kSelect:
-      if (const Bucket* b = select_bucket(ctx, *g)) run_bucket(ctx, *b);
+      if (const Bucket* b = select_bucket(ctx, *g)) run_bucket(ctx, *g, *b);
       break;
     case GroupType::kFf:
       for (const Bucket& b : g->buckets) {
-        if (b.watch_port != kOfppNone && !ctx.in.hooks->port_is_live(b.watch_port)) continue;
-        run_bucket(ctx, b);
+        if (b.watch_port != kOfppNone && !ctx.hooks->port_is_live(b.watch_port)) continue;
+        run_bucket(ctx, *g, b);
         break;
       }
       break;
