@@ -319,6 +319,14 @@ void show_port_stats(Ctx& ctx, const std::string& dp, const dpif::DpifPort& port
   ctx.print(out);
 }
 
+// Whether a device reports option `key` back (netdev_get_config): dummy
+// devices keep only their ifindex and stream settings, other devices
+// everything they were configured with.
+bool config_reported(const std::string& type, const std::string& key) {
+  if (type.rfind("dummy", 0) != 0) return true;
+  return key == "ifindex" || key == "pstream" || key == "stream";
+}
+
 void show_dpif(Ctx& ctx, dpif::Dpif& dpif) {
   const std::string full = dpif_name(dpif);
   std::string out = full + ":\n";
@@ -353,6 +361,7 @@ void show_dpif(Ctx& ctx, dpif::Dpif& dpif) {
       line += " (" + port.type;
       size_t j = 0;
       for (const auto& [k, v] : ctx.host.port_config(full, port.name)) {
+        if (!config_reported(port.type, k)) continue;
         line += (j++ ? ", " : ": ") + k + "=" + v;
       }
       line += ")";

@@ -163,8 +163,13 @@ cmds=(
   "dpctl/show dummy@br0" "dpctl/add-if dummy@br0 vif1.0,type=dummy"
   "dpctl/add-if dummy@br0 ,,"
   "dpctl/set-if dummy@br0 vif1.0,port_no=6" "dpctl/set-if dummy@br0 nope"
+  "dpctl/set-if dummy@br0 vif1.0,zeta=1,ifindex=7" "dpctl/show dummy@br0"
+  "dpctl/set-if dummy@br0 vif1.0,ifindex=" "dpctl/show dummy@br0"
+  "dpctl/add-dp dummy@br2 q1,type=dummy q2,type=dummy,port_no=9" "dpctl/show dummy@br2"
+  "dpctl/del-if dummy@br2 9" "dpctl/show dummy@br2" "dpctl/del-dp dummy@br2"
   "dpctl/add-flows dummy@br0 $DIR/cmp-flows.txt" "dpctl/dump-flows dummy@br0"
-  "dpctl/dump-flows --names" "dpctl/dump-flows filter=tcp" "dpctl/dump-flows filter=in_port=1"
+  "dpctl/dump-flows --names" "dpctl/dump-flows -m" "dpctl/dump-flows --more --no-names"
+  "dpctl/dump-flows filter=tcp" "dpctl/dump-flows filter=in_port=1"
   "dpctl/dump-flows type=ovs" "dpctl/dump-flows type=tc" "dpctl/dump-flows type=frob"
   "dpctl/dump-flows filter=frob=1"
   "dpctl/add-flow $F1 2" "dpctl/mod-flow -s $F1 1" "dpctl/mod-flow $F2 1"
@@ -188,7 +193,7 @@ run_script() {  # run_script TARGET-ARGS...: every command's output, stderr and 
     # compute OVS's miniflow_bits() (internal to its struct flow layout).
     /usr/bin/ovs-appctl "$@" $c 2>&1 | sed -e "s/^grebe-dpctld:/PROGRAM:/" -e "s/^ovs-vswitchd:/PROGRAM:/" \
       -e "s/^ovs-appctl: .*: server returned an error/ovs-appctl: PROGRAM: server returned an error/" \
-      -e "s/, dp-extra-info:miniflow_bits([0-9,]*)//" | LC_ALL=C sort
+      -e "s/, dp-extra-info:miniflow_bits([0-9,]*)//" -e "s/^ufid:[0-9a-f-]*,/ufid:UFID,/" | LC_ALL=C sort
     echo "[exit ${PIPESTATUS[0]}]"
   done
 }
