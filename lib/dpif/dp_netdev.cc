@@ -9,6 +9,7 @@
 #include <random>
 
 #include "grebe/dpif/odp_execute.h"
+#include "grebe/netdev/offload.h"
 #include "grebe/odp/odp_flow.h"
 #include "grebe/odp/odp_key.h"
 #include "grebe/util/clock.h"
@@ -26,24 +27,27 @@ DpNetdev::DpNetdev(std::string type, std::string name, std::unique_ptr<netdev::N
     : type_(std::move(type)), name_(std::move(name)), local_port_(std::move(local_port)) {
   ufid_secret_ = std::random_device{}();
   if (local_port_) {
-    ports_[kOdppLocal] = Port{local_port_->name(), std::string(local_port_->type()), local_port_.get()};
+    ports_[kOdppLocal] = Port{local_port_->name(), std::string(local_port_->type()),
+                              local_port_.get(), local_port_->rx_fd()};
   }
   (void)handlers_set(1);
 }
 
 DpNetdev::~DpNetdev() {
+  stop_rx_threads();
   for (auto& h : handlers_) {
     if (h->event_fd >= 0) ::close(h->event_fd);
   }
 }
 
 Status DpNetdev::destroy() {
+  stop_rx_threads();
   std::lock_guard run_lock(run_mutex_);
   {
     std::unique_lock lock(flow_mutex_);
     flows_.clear();
   }
-  emc_.clear();
+  main_ctx_.emc.clear();
   {
     std::unique_lock lock(ports_mutex_);
     ports_.clear();
@@ -84,15 +88,23 @@ Result<OdpPort> DpNetdev::port_add(netdev::Netdev& netdev, std::optional<OdpPort
     port_no = 1;
     while (ports_.count(port_no)) port_no++;
   }
-  ports_[port_no] = Port{netdev.name(), std::string(netdev.type()), &netdev};
+  ports_[port_no] = Port{netdev.name(), std::string(netdev.type()), &netdev, netdev.rx_fd()};
+  ports_gen_++;
+  lock.unlock();
+  wake_rx_threads();
   VLOG_INFO("%s: added port %s as port %u", name_.c_str(), netdev.name().c_str(), port_no);
   return port_no;
 }
 
 Status DpNetdev::port_del(OdpPort port) {
   if (port == kOdppLocal) return Error(EINVAL, "cannot delete the local port");
-  std::unique_lock lock(ports_mutex_);
-  if (!ports_.erase(port)) return Error(ENOENT, "no port " + std::to_string(port));
+  {
+    std::unique_lock lock(ports_mutex_);
+    if (!ports_.erase(port)) return Error(ENOENT, "no port " + std::to_string(port));
+    ports_gen_++;
+  }
+  wake_rx_threads();
+  quiesce();
   return ok_status();
 }
 
@@ -193,26 +205,111 @@ Status DpNetdev::set_flow_limit(size_t limit) {
 
 // ---- Packet path ----
 
+namespace {
+
+// Software-finished copies of a packet that carries offload metadata:
+// itself with its checksum completed, or its segments.  For upcalls and
+// before header-rewriting actions.
+netdev::PacketBatch finish_in_software(const uint8_t* data, size_t size,
+                                       const netdev::VnetHdr& vnet) {
+  netdev::Packet p;
+  p.data.assign(data, data + size);
+  p.vnet = vnet;
+  netdev::PacketBatch out;
+  Status st = netdev::segment(p, out);
+  if (!st.ok()) {
+    VLOG_WARN_RL(&upcall_rl, "dropping packet with bad offload metadata: %s",
+                 st.error().to_string().c_str());
+    out.clear();
+  }
+  return out;
+}
+
+bool has_offload(const netdev::VnetHdr& v) {
+  return (v.flags & netdev::VnetHdr::kNeedsCsum) || v.gso_type != netdev::VnetHdr::kGsoNone;
+}
+
+// Whether `actions` may rewrite L3/L4 headers, which a partial checksum
+// or GSO super-frame cannot survive; anything but forwarding, VLAN tags,
+// meters, recirculation, upcalls and conntrack without NAT does.
+bool rewrites_headers(nl::Bytes actions) {
+  for (nl::AttrIterator it(actions); it.ok(); it.next()) {
+    nl::Attr a = it.attr();
+    switch (a.type()) {
+      case OVS_ACTION_ATTR_OUTPUT:
+      case OVS_ACTION_ATTR_PUSH_VLAN:
+      case OVS_ACTION_ATTR_POP_VLAN:
+      case OVS_ACTION_ATTR_RECIRC:
+      case OVS_ACTION_ATTR_METER:
+      case OVS_ACTION_ATTR_HASH:
+      case OVS_ACTION_ATTR_USERSPACE:
+      case OVS_ACTION_ATTR_CT_CLEAR:
+        break;
+      case OVS_ACTION_ATTR_CT:
+        if (nl::find_attr(a.payload(), OVS_CT_ATTR_NAT).valid()) return true;
+        break;
+      case OVS_ACTION_ATTR_CLONE:
+        if (rewrites_headers(a.payload())) return true;
+        break;
+      default:
+        return true;
+    }
+  }
+  return false;
+}
+
+// The actions are exactly "output:N": the packet can move to the tx batch.
+bool single_output(nl::Bytes actions, uint32_t* port) {
+  nl::AttrIterator it(actions);
+  if (!it.ok() || it.attr().type() != OVS_ACTION_ATTR_OUTPUT || it.attr().size() != 4) {
+    return false;
+  }
+  *port = it.attr().get_u32();
+  it.next();
+  return !it.ok() && !it.malformed();
+}
+
+}  // namespace
+
 size_t DpNetdev::run() {
+  std::lock_guard run_lock(run_mutex_);
   std::vector<std::pair<OdpPort, netdev::Netdev*>> polled;
+  bool threads_on = rx_threads_on_.load();
   {
     std::shared_lock lock(ports_mutex_);
-    for (const auto& [no, p] : ports_) polled.emplace_back(no, p.netdev);
+    for (const auto& [no, p] : ports_) {
+      if (threads_on && p.rx_fd >= 0) continue;  // an rx thread's
+      polled.emplace_back(no, p.netdev);
+    }
   }
   size_t total = 0;
   for (auto [port_no, netdev] : polled) {
-    for (;;) {
+    for (int i = 0; i < 64; i++) {  // bounded: other ports get their turn
       netdev::PacketBatch rx;
       auto n = netdev->rx_recv(rx);
       if (!n.ok() || *n == 0) break;
-      std::vector<Packet> batch;
-      batch.reserve(rx.size());
-      for (const auto& p : rx) batch.push_back(Packet::copy_of(p.data.data(), p.data.size()));
-      total += batch.size();
-      inject(port_no, batch);
+      total += rx.size();
+      rx_batch(main_ctx_, port_no, rx);
     }
   }
   return total;
+}
+
+void DpNetdev::rx_batch(PmdContext& ctx, OdpPort port_no, netdev::PacketBatch& rx) {
+  std::vector<Packet> batch;
+  std::vector<netdev::VnetHdr> vnets;
+  batch.reserve(rx.size());
+  vnets.reserve(rx.size());
+  for (auto& p : rx) {
+    batch.push_back(Packet::adopt(std::move(p.data)));
+    vnets.push_back(p.vnet);
+  }
+  Flow md = make_flow();
+  md.in_port = port_no;
+  ctx.n_packets += batch.size();
+  ctx.n_batches++;
+  process(ctx, batch, vnets, std::vector<Flow>(batch.size(), md), 0);
+  flush_tx(ctx);
 }
 
 void DpNetdev::inject(OdpPort in_port, std::vector<Packet>& batch) {
@@ -223,8 +320,10 @@ void DpNetdev::inject(OdpPort in_port, std::vector<Packet>& batch) {
     size_t n = std::min(batch.size() - i, netdev::kMaxBurst);
     std::vector<Packet> chunk(std::make_move_iterator(batch.begin() + static_cast<long>(i)),
                               std::make_move_iterator(batch.begin() + static_cast<long>(i + n)));
-    process(chunk, std::vector<Flow>(n, md), 0);
+    std::vector<netdev::VnetHdr> vnets(n);
+    process(main_ctx_, chunk, vnets, std::vector<Flow>(n, md), 0);
   }
+  flush_tx(main_ctx_);
 }
 
 Bytes DpNetdev::key_from_flow(const Flow& flow) const {
@@ -235,53 +334,75 @@ Bytes DpNetdev::key_from_flow(const Flow& flow) const {
   return key.take();
 }
 
-void DpNetdev::process(std::vector<Packet>& batch, const std::vector<Flow>& mds, int depth) {
+void DpNetdev::queue_miss(const Packet& pkt, const netdev::VnetHdr& vnet, const Flow& flow,
+                          uint32_t hash) {
+  Upcall up;
+  up.type = Upcall::Type::kMiss;
+  up.key = key_from_flow(flow);
+  auto u = odp::odp_flow_key_hash(nl::Bytes(up.key.data(), up.key.size()), ufid_secret_);
+  up.ufid.w = u.w;
+  up.hash = hash;
+  if (!has_offload(vnet)) {
+    up.packet.assign(pkt.data(), pkt.data() + pkt.size());
+    queue_upcall(std::move(up));
+    return;
+  }
+  // Userspace sees finished packets (as from the kernel datapath): a
+  // super-frame goes up as its segments, all with this key.
+  netdev::PacketBatch segs = finish_in_software(pkt.data(), pkt.size(), vnet);
+  for (size_t i = 0; i < segs.size(); i++) {
+    Upcall copy = i + 1 < segs.size() ? up : std::move(up);
+    copy.packet = std::move(segs[i].data);
+    queue_upcall(std::move(copy));
+  }
+}
+
+void DpNetdev::process(PmdContext& ctx, std::vector<Packet>& batch,
+                       std::vector<netdev::VnetHdr>& vnets, const std::vector<Flow>& mds,
+                       int depth) {
   struct Group {
     DpFlowPtr flow;
     std::vector<Packet*> pkts;
+    std::vector<netdev::VnetHdr*> vnets;
     std::vector<Flow> mds;
   };
   std::vector<Group> groups;
   for (size_t i = 0; i < batch.size(); i++) {
     Flow f = batch[i].extract(&mds[i]);
     uint32_t hash = flow_hash(f, 0);
-    DpFlowPtr hit = emc_.lookup(f, hash);
+    DpFlowPtr hit = ctx.emc.lookup(f, hash);
     if (hit) {
-      n_cache_hit_++;
+      n_cache_hit_.fetch_add(1, std::memory_order_relaxed);
     } else {
       uint64_t probed = 0;
       {
         std::shared_lock lock(flow_mutex_);
         hit = flows_.lookup(f, &probed);
       }
-      n_mask_hit_ += probed;
-      if (hit) emc_.insert(f, hash, hit);
+      n_mask_hit_.fetch_add(probed, std::memory_order_relaxed);
+      if (hit) ctx.emc.insert(f, hash, hit);
     }
     if (!hit) {
-      n_missed_++;
-      Upcall up;
-      up.type = Upcall::Type::kMiss;
-      up.packet.assign(batch[i].data(), batch[i].data() + batch[i].size());
-      up.key = key_from_flow(f);
-      auto u = odp::odp_flow_key_hash(nl::Bytes(up.key.data(), up.key.size()), ufid_secret_);
-      up.ufid.w = u.w;
-      up.hash = hash;
-      queue_upcall(std::move(up));
+      n_missed_.fetch_add(1, std::memory_order_relaxed);
+      ctx.n_upcalls++;
+      queue_miss(batch[i], vnets[i], f, hash);
       continue;
     }
-    n_hit_++;
+    n_hit_.fetch_add(1, std::memory_order_relaxed);
     auto g =
         std::find_if(groups.begin(), groups.end(), [&](const Group& x) { return x.flow == hit; });
-    if (g == groups.end()) g = groups.insert(groups.end(), Group{hit, {}, {}});
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{hit, {}, {}, {}});
     g->pkts.push_back(&batch[i]);
+    g->vnets.push_back(&vnets[i]);
     g->mds.push_back(mds[i]);
     g->mds.back().tcp_flags = f.tcp_flags;
   }
-  for (auto& g : groups) execute_flow(g.flow, g.pkts, g.mds, depth);
+  for (auto& g : groups) execute_flow(ctx, g.flow, g.pkts, g.vnets, g.mds, depth);
 }
 
-void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
-                            std::vector<Flow>& mds, int depth) {
+void DpNetdev::execute_flow(PmdContext& ctx, const DpFlowPtr& flow, std::vector<Packet*>& pkts,
+                            std::vector<netdev::VnetHdr*>& vnets, std::vector<Flow>& mds,
+                            int depth) {
   uint64_t bytes = 0;
   uint16_t flags = 0;
   for (size_t i = 0; i < pkts.size(); i++) {
@@ -290,21 +411,60 @@ void DpNetdev::execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts,
   }
   flow->account(pkts.size(), bytes, flags, time_msec());
   std::shared_ptr<const Bytes> actions = flow->actions();
+  nl::Bytes acts(actions->data(), actions->size());
+  uint32_t out_port;
+  if (single_output(acts, &out_port)) {
+    for (size_t i = 0; i < pkts.size(); i++) queue_tx(ctx, out_port, pkts[i]->take_frame(), *vnets[i]);
+    return;
+  }
+  bool rewrites = rewrites_headers(acts);
   for (size_t i = 0; i < pkts.size(); i++) {
-    Status st =
-        execute_actions(*pkts[i], mds[i], nl::Bytes(actions->data(), actions->size()), depth);
+    if (rewrites && has_offload(*vnets[i])) {
+      netdev::PacketBatch segs = finish_in_software(pkts[i]->data(), pkts[i]->size(), *vnets[i]);
+      for (auto& seg : segs) {
+        Packet p = Packet::adopt(std::move(seg.data));
+        p.extract(&mds[i]);
+        Flow md = mds[i];
+        Status st = execute_actions(ctx, p, netdev::VnetHdr{}, md, acts, depth);
+        if (!st.ok()) VLOG_WARN_RL(&upcall_rl, "%s: %s", name_.c_str(), st.error().to_string().c_str());
+      }
+      continue;
+    }
+    Status st = execute_actions(ctx, *pkts[i], *vnets[i], mds[i], acts, depth);
     if (!st.ok()) VLOG_WARN_RL(&upcall_rl, "%s: %s", name_.c_str(), st.error().to_string().c_str());
   }
 }
 
-Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int depth) {
+Status DpNetdev::execute_actions(PmdContext& ctx, Packet& pkt, const netdev::VnetHdr& vnet,
+                                 Flow& md, nl::Bytes actions, int depth) {
+  // Offsets in the offload metadata follow the frame as VLAN/MPLS headers
+  // are pushed or popped in front of L3.
+  const size_t orig_size = pkt.size();
+  auto shifted = [&vnet, orig_size](const Packet& p) {
+    netdev::VnetHdr v = vnet;
+    long delta = static_cast<long>(p.size()) - static_cast<long>(orig_size);
+    if (has_offload(v) && delta) {
+      v.csum_start = static_cast<uint16_t>(v.csum_start + delta);
+      if (v.hdr_len) v.hdr_len = static_cast<uint16_t>(v.hdr_len + delta);
+    }
+    return v;
+  };
   ExecuteHooks hooks;
-  hooks.output = [this](const Packet& p, const Flow&, uint32_t port) { output(p, port); };
-  hooks.userspace = [this, actions](const Packet& p, const Flow& m, nl::Bytes attr) {
+  hooks.output = [&](const Packet& p, const Flow&, uint32_t port) {
+    queue_tx(ctx, port, std::vector<uint8_t>(p.data(), p.data() + p.size()), shifted(p));
+  };
+  hooks.userspace = [&](const Packet& p, const Flow& m, nl::Bytes attr) {
     Upcall up;
     up.type = Upcall::Type::kAction;
-    up.packet.assign(p.data(), p.data() + p.size());
-    Flow f = flow_extract(p.data(), p.size(), &m);
+    netdev::VnetHdr v = shifted(p);
+    if (has_offload(v)) {
+      netdev::PacketBatch segs = finish_in_software(p.data(), p.size(), v);
+      if (segs.empty()) return;
+      up.packet = std::move(segs[0].data);  // one is enough for a controller
+    } else {
+      up.packet.assign(p.data(), p.data() + p.size());
+    }
+    Flow f = flow_extract(up.packet.data(), up.packet.size(), &m);
     up.key = key_from_flow(f);
     nl::Attr ud = nl::find_attr(attr, OVS_USERSPACE_ATTR_USERDATA);
     if (ud.valid()) up.userdata.assign(ud.data(), ud.data() + ud.size());
@@ -318,31 +478,51 @@ Status DpNetdev::execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int d
   hooks.meter = [this](const Packet& p, uint32_t meter_id) {
     return meters_.admit(meter_id, p.size(), time_msec());
   };
-  hooks.recirc = [this, depth](const Packet& p, const Flow& m) {
+  hooks.recirc = [&](const Packet& p, const Flow& m) {
     if (depth + 1 >= kMaxRecircDepth) {
       VLOG_WARN_RL(&upcall_rl, "%s: recirculation depth exceeded, packet dropped", name_.c_str());
       return;
     }
     std::vector<Packet> one;
     one.push_back(Packet::copy_of(p.data(), p.size()));
+    std::vector<netdev::VnetHdr> vnets{shifted(p)};
     Flow next = m;
     next.tcp_flags = 0;
-    process(one, std::vector<Flow>{next}, depth + 1);
+    process(ctx, one, vnets, std::vector<Flow>{next}, depth + 1);
   };
+  if (ct_hook_) {
+    hooks.ct = [this](Packet& p, Flow& m, nl::Bytes attr) { return ct_hook_(p, m, attr); };
+  }
   return odp_execute_actions(pkt, md, actions, hooks);
 }
 
-void DpNetdev::output(const Packet& pkt, OdpPort port) {
-  netdev::Netdev* dev = nullptr;
-  {
-    std::shared_lock lock(ports_mutex_);
-    auto it = ports_.find(port);
-    if (it != ports_.end()) dev = it->second.netdev;
+void DpNetdev::queue_tx(PmdContext& ctx, OdpPort port, std::vector<uint8_t>&& frame,
+                        const netdev::VnetHdr& vnet) {
+  netdev::PacketBatch& b = ctx.tx[port];
+  b.emplace_back();
+  b.back().data = std::move(frame);
+  b.back().vnet = vnet;
+}
+
+void DpNetdev::flush_tx(PmdContext& ctx) {
+  for (auto& [port, batch] : ctx.tx) {
+    if (batch.empty()) continue;
+    netdev::Netdev* dev = nullptr;
+    std::shared_ptr<std::mutex> tx_mutex;
+    {
+      std::shared_lock lock(ports_mutex_);
+      auto it = ports_.find(port);
+      if (it != ports_.end()) {
+        dev = it->second.netdev;
+        tx_mutex = it->second.tx_mutex;
+      }
+    }
+    if (dev) {
+      std::lock_guard tx_lock(*tx_mutex);
+      (void)dev->send(batch);
+    }
+    batch.clear();
   }
-  if (!dev) return;
-  netdev::PacketBatch batch(1);
-  batch[0].data.assign(pkt.data(), pkt.data() + pkt.size());
-  (void)dev->send(batch);
 }
 
 }  // namespace grebe::dpif

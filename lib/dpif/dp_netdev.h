@@ -1,20 +1,38 @@
 // DpNetdev: the userspace datapath core (OVS's dpif-netdev), shared by the
-// "dummy" provider and, later, the "netdev" provider.  Internal to lib/dpif.
+// "dummy" and "netdev" providers.  Internal to lib/dpif.
 //
-// Packet path (run() or inject()): batches of up to kMaxBurst packets ->
-// flow extraction -> EMC -> megaflow table -> packets grouped by flow ->
-// odp_execute; misses become Upcalls in bounded per-handler queues
-// (n_lost counted when one is full).  recirc() re-enters the path with the
-// new recirc_id (depth-limited).
+// Packet path (rx threads, run() or inject()): batches of up to kMaxBurst
+// packets -> flow extraction -> EMC -> megaflow table -> packets grouped by
+// flow -> odp_execute (or, for the common "one output" flow, straight into
+// the output port's tx batch, no copy); misses become Upcalls in bounded
+// per-handler queues (n_lost counted when one is full).  recirc re-enters
+// the path with the new recirc_id (depth-limited).  Tx batches are sent
+// once per rx batch.
 //
-// Lock order: run_mutex_ (one packet-processing thread at a time; guards
-// the EMC) -> ports_mutex_ -> flow_mutex_ -> handler queue mutexes.  Packet
-// processing takes flow_mutex_ shared only for lookup; flow statistics are
-// atomics.  No lock is held while a netdev sends.
+// Offload metadata (netdev::VnetHdr: partial checksums, GSO super-frames)
+// travels next to each packet from rx to tx, so TSO traffic between
+// devices with vnet headers is forwarded without being segmented.  It is
+// finished in software (checksum completed / segmented) only when the
+// packet goes up to userspace, or before actions that rewrite headers.
+//
+// Threads: every packet-processing thread has a PmdContext (EMC, tx
+// batches).  Receive threads (start_rx_threads(), the "netdev" provider)
+// each own theirs and poll the ports that have an rx_fd(); run(),
+// inject() and Execute ops share main_ctx_ under run_mutex_ and poll the
+// rest.  port_del() waits until no thread still uses the removed port
+// (each context's busy mutex is taken once: quiescence), so the caller may
+// destroy the netdev when it returns.
+//
+// Lock order: a context's busy mutex (run_mutex_ for main_ctx_) ->
+// ports_mutex_ -> flow_mutex_ -> a port's tx mutex -> handler queue
+// mutexes.  Packet processing takes flow_mutex_ shared only for lookup;
+// flow statistics are atomics.
 #pragma once
 
 #include <atomic>
 #include <deque>
+#include <functional>
+#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,15 +86,46 @@ class DpNetdev : public Dpif {
 
   size_t run() override;
   Status set_flow_limit(size_t limit) override;
+  // pmd-cpu-mask (netdev datapaths only: the dummy one is polled by run()).
+  Status set_config(const std::map<std::string, std::string>& other_config) override;
 
   // Processes packets received on `in_port` as if the port delivered them
   // (run() calls this for each port's rx batch).  Any thread; serialized.
   void inject(OdpPort in_port, std::vector<Packet>& batch);
 
+  // Starts `n` receive threads (stopping any running ones) that poll every
+  // port with an rx_fd() >= 0, blocking in epoll when idle.  Thread i is
+  // pinned to cpus[i] when given.  n == 0 returns to polling from run().
+  // Main thread.
+  Status set_rx_threads(size_t n, const std::vector<int>& cpus);
+  size_t n_rx_threads() const { return rx_threads_.size(); }
+  // Text for dpif-netdev/pmd-stats-show and pmd-rxq-show style views.
+  std::string pmd_stats_text() const;
+  std::string pmd_rxq_text() const;
+
  private:
   struct Port {
     std::string name, type;
     netdev::Netdev* netdev = nullptr;
+    int rx_fd = -1;  // netdev->rx_fd(), fixed for the device's life
+    std::shared_ptr<std::mutex> tx_mutex = std::make_shared<std::mutex>();
+  };
+  // State of one packet-processing thread.
+  struct PmdContext {
+    Emc emc;
+    std::map<OdpPort, netdev::PacketBatch> tx;  // flushed after each rx batch
+    uint64_t n_packets = 0, n_batches = 0, n_upcalls = 0;
+  };
+  struct RxThread {
+    std::thread thread;
+    std::mutex busy;  // held while it touches ports (see port_del)
+    PmdContext ctx;
+    int epoll_fd = -1, wake_fd = -1;
+    int cpu = -1;
+    std::atomic<bool> stop{false};
+    uint64_t gen = UINT64_MAX;  // ports_gen_ its port list reflects
+    std::vector<std::pair<OdpPort, netdev::Netdev*>> ports;
+    std::atomic<uint64_t> n_packets{0}, n_wakeups{0}, n_batches{0};
   };
   struct HandlerQueue {
     std::mutex mutex;
@@ -84,13 +133,27 @@ class DpNetdev : public Dpif {
     int event_fd = -1;
   };
 
-  // Packet path (run_mutex_ held).
-  void process(std::vector<Packet>& batch, const std::vector<Flow>& mds, int depth);
-  void execute_flow(const DpFlowPtr& flow, std::vector<Packet*>& pkts, std::vector<Flow>& mds,
-                    int depth);
-  Status execute_actions(Packet& pkt, Flow& md, nl::Bytes actions, int depth);
-  void output(const Packet& pkt, OdpPort port);
+  // Packet path (the context's busy mutex held).
+  void process(PmdContext& ctx, std::vector<Packet>& batch, std::vector<netdev::VnetHdr>& vnets,
+               const std::vector<Flow>& mds, int depth);
+  void execute_flow(PmdContext& ctx, const DpFlowPtr& flow, std::vector<Packet*>& pkts,
+                    std::vector<netdev::VnetHdr*>& vnets, std::vector<Flow>& mds, int depth);
+  Status execute_actions(PmdContext& ctx, Packet& pkt, const netdev::VnetHdr& vnet, Flow& md,
+                         nl::Bytes actions, int depth);
+  void queue_tx(PmdContext& ctx, OdpPort port, std::vector<uint8_t>&& frame,
+                const netdev::VnetHdr& vnet);
+  void flush_tx(PmdContext& ctx);
+  void rx_batch(PmdContext& ctx, OdpPort port_no, netdev::PacketBatch& rx);
+  void queue_miss(const Packet& pkt, const netdev::VnetHdr& vnet, const Flow& flow,
+                  uint32_t hash);
   void queue_upcall(Upcall&& upcall);
+  // Rx threads (dp_netdev_rx.cc).
+  void rx_thread_main(RxThread& t);
+  void rx_thread_sync_ports(RxThread& t);
+  void stop_rx_threads();
+  void wake_rx_threads();
+  // Waits until no packet-processing thread can hold a removed port.
+  void quiesce();
   Bytes key_from_flow(const Flow& flow) const;
 
   // Flow ops (dp_netdev_flow.cc).
@@ -105,10 +168,14 @@ class DpNetdev : public Dpif {
   uint32_t ufid_secret_;
 
   mutable std::recursive_mutex run_mutex_;  // recursive: Execute ops may recirculate
-  Emc emc_;
+  PmdContext main_ctx_;                     // guarded by run_mutex_
 
   mutable std::shared_mutex ports_mutex_;
   std::map<OdpPort, Port> ports_;
+  std::atomic<uint64_t> ports_gen_{0};  // bumped on every port change
+  std::vector<std::unique_ptr<RxThread>> rx_threads_;  // main thread only
+  std::atomic<bool> rx_threads_on_{false};  // ports with an rx_fd are theirs
+  std::string pmd_cpu_mask_;                 // last applied, main thread
 
   mutable std::shared_mutex flow_mutex_;
   DpFlowTable flows_;
@@ -118,6 +185,8 @@ class DpNetdev : public Dpif {
   std::vector<std::unique_ptr<HandlerQueue>> handlers_;
 
   DpMeters meters_;
+  // Runs OVS_ACTION_ATTR_CT (conntrack); unset: ct fails with EOPNOTSUPP.
+  std::function<Status(Packet&, Flow&, nl::Bytes)> ct_hook_;
 
   std::atomic<uint64_t> n_hit_{0}, n_missed_{0}, n_lost_{0}, n_mask_hit_{0}, n_cache_hit_{0};
   bool destroyed_ = false;  // guarded by ports_mutex_

@@ -152,7 +152,8 @@ Status DpNetdev::do_execute(Execute& exec) {
   Flow meta = pkt.extract(&md);  // keep only the metadata stage below
   std::memset(reinterpret_cast<uint8_t*>(&meta) + offsetof(Flow, dl_dst), 0,
               sizeof(Flow) - offsetof(Flow, dl_dst));
-  Status st = execute_actions(pkt, meta, view(exec.actions), 0);
+  Status st = execute_actions(main_ctx_, pkt, netdev::VnetHdr{}, meta, view(exec.actions), 0);
+  flush_tx(main_ctx_);
   if (!st.ok() && !exec.probe) {
     VLOG_WARN("%s: execute failed: %s", name_.c_str(), st.error().to_string().c_str());
   }

@@ -5,6 +5,9 @@
 #include <mutex>
 
 #include "dummy/dpif_dummy.h"
+#include "grebe/dpif/netdev_dummy.h"
+#include "grebe/netdev/netdev.h"
+#include "netdev/dpif_netdev.h"
 
 namespace grebe::dpif {
 namespace {
@@ -19,12 +22,23 @@ Registry& registry() {
   static Registry* r = [] {
     auto* reg = new Registry;
     reg->factories["dummy"] = open_dummy;
+    reg->factories["netdev"] = open_netdev;
+    register_netdev_types();
     return reg;
   }();
   return *r;
 }
 
 }  // namespace
+
+void register_netdev_types() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)netdev::Netdev::register_type("dummy", [](std::string_view name) {
+      return Result<std::unique_ptr<netdev::Netdev>>(netdev::DummyNetdev::create(std::string(name)));
+    });
+  });
+}
 
 void register_provider(std::string type, DpifFactory factory) {
   Registry& r = registry();

@@ -11,6 +11,21 @@ Packet Packet::copy_of(const uint8_t* data, size_t size, size_t headroom) {
   return p;
 }
 
+Packet Packet::adopt(std::vector<uint8_t>&& frame) {
+  Packet p(0);
+  p.buf_ = std::move(frame);
+  return p;
+}
+
+std::vector<uint8_t> Packet::take_frame() {
+  if (start_) buf_.erase(buf_.begin(), buf_.begin() + static_cast<long>(start_));
+  start_ = 0;
+  layers_ = PacketLayers{};
+  std::vector<uint8_t> out = std::move(buf_);
+  buf_.clear();
+  return out;
+}
+
 namespace {
 void shift(int& off, size_t n) {
   if (off >= 0) off += static_cast<int>(n);

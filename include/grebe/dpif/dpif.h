@@ -3,8 +3,9 @@
 //   "netdev"  userspace datapath (AF_PACKET / AF_XDP ports, PMD or event threads)
 //   "dummy"   in-memory datapath for tests (ports fed by netdev-dummy/receive)
 //
-// STATUS: the "dummy" provider implements it (lib/dpif/dummy on the
-// userspace core lib/dpif/dp_netdev*); "system" and "netdev" to follow.
+// STATUS: "dummy" (lib/dpif/dummy) and "netdev" (lib/dpif/netdev: system,
+// internal, tap and dummy ports with receive threads) implement it on the
+// userspace core lib/dpif/dp_netdev*; "system" to follow.
 //
 // The datapath only caches decisions: masked flow key -> actions (megaflows).
 // Keys, masks and actions are <linux/openvswitch.h> netlink attributes
@@ -25,6 +26,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -189,6 +191,25 @@ class Dpif {
     (void)limit;
     return Error(EOPNOTSUPP, "flow limit not settable");
   }
+
+  // Datapath-specific settings from Open_vSwitch:other_config, applied
+  // whenever it changes; unknown keys are ignored, a bad value of a known
+  // key gives EINVAL (the rest still applies).  The "netdev" provider
+  // reads pmd-cpu-mask (hex; one receive thread per bit, pinned to that
+  // CPU; default one unpinned thread).  Main thread.
+  virtual Status set_config(const std::map<std::string, std::string>& other_config) {
+    (void)other_config;
+    return ok_status();
+  }
+  // Text for `ovs-appctl dpif-netdev/pmd-stats-show` and
+  // `dpif-netdev/pmd-rxq-show` (userspace datapaths); EOPNOTSUPP elsewhere.
+  // Any thread.
+  virtual Result<std::string> pmd_stats_show() const {
+    return Error(EOPNOTSUPP, "not a userspace datapath");
+  }
+  virtual Result<std::string> pmd_rxq_show() const {
+    return Error(EOPNOTSUPP, "not a userspace datapath");
+  }
 };
 
 class FlowDump {
@@ -204,6 +225,11 @@ class FlowDump {
   // Ends the dump; returns the first error any thread hit.
   virtual Status finish() = 0;
 };
+
+// Makes Netdev::open(name, "dummy") create dummy ports (lib/dpif's
+// netdev-dummy), so dummy ports work in "netdev" datapaths too.  Idempotent;
+// Dpif::open() and Dpif::types() call it.  Thread-safe.
+void register_netdev_types();
 
 // Providers register a factory once at start-up (main thread).
 using DpifFactory = std::function<Result<std::unique_ptr<Dpif>>(std::string_view name, bool create)>;

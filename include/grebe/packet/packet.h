@@ -19,6 +19,13 @@ class Packet {
   explicit Packet(size_t headroom = kDefaultHeadroom) : buf_(headroom), start_(headroom) {}
   // A packet holding a copy of data[0..size).
   static Packet copy_of(const uint8_t* data, size_t size, size_t headroom = kDefaultHeadroom);
+  // A packet that takes `frame` as its buffer without copying (no
+  // headroom: the first push() grows it).  For datapaths that receive
+  // frames into vectors.
+  static Packet adopt(std::vector<uint8_t>&& frame);
+  // Moves the frame out, leaving this packet empty; copies only when there
+  // is headroom to drop.
+  std::vector<uint8_t> take_frame();
 
   uint8_t* data() { return buf_.data() + start_; }
   const uint8_t* data() const { return buf_.data() + start_; }
