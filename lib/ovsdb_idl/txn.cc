@@ -109,6 +109,15 @@ Uuid Txn::insert(std::string_view table, std::optional<Uuid> provisional) {
   return uuid;
 }
 
+Uuid Txn::insert_persist_uuid(std::string_view table, const Uuid& uuid) {
+  // Not in inserted_: references to the row stay ["uuid", ...].
+  Pending* p = pending(table, uuid);
+  p->inserted = true;
+  p->persist_uuid = true;
+  p->uuid_datum = Datum::scalar(uuid);
+  return uuid;
+}
+
 bool Txn::write(std::string_view table, const Uuid& uuid, std::string_view column, Datum value) {
   const ovsdb::TableSchema* ts = table_schema(table);
   if (!ts || !exists(table, uuid)) return false;
@@ -245,8 +254,13 @@ void Txn::build_row_ops(Json& ops, const std::string& table, const ovsdb::TableS
     values[col.name] = datum_json(datum, col.type);
   }
   if (p.inserted) {
-    ops.push_back({{"op", "insert"}, {"table", table}, {"uuid-name", provisional_name(uuid)},
-                   {"row", std::move(values)}});
+    Json op = {{"op", "insert"}, {"table", table}, {"row", std::move(values)}};
+    if (p.persist_uuid) {
+      op["uuid"] = uuid.to_string();
+    } else {
+      op["uuid-name"] = provisional_name(uuid);
+    }
+    ops.push_back(std::move(op));
     *changed = true;
   } else if (row && !values.empty()) {
     ops.push_back({{"op", "update"}, {"table", table}, {"where", uuid_where(uuid)},

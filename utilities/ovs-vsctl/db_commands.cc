@@ -473,9 +473,11 @@ void cmd_create(Context& ctx) {
               table->name.c_str());
   }
   std::optional<Uuid> uuid;
+  bool persist_uuid = false;  // --id=UUID: the row gets exactly that UUID
   if (id) {
     if (auto u = Uuid::from_string(*id)) {
       uuid = *u;
+      persist_uuid = true;
     } else {
       if ((*id)[0] != '@') {
         ctx.fail("row id \"%s\" does not begin with \"@\"", id->c_str());
@@ -491,7 +493,8 @@ void cmd_create(Context& ctx) {
       uuid = sym.uuid;
     }
   }
-  Uuid row = ctx.txn.insert(table->name, uuid);
+  Uuid row = persist_uuid ? ctx.txn.insert_persist_uuid(table->name, *uuid)
+                          : ctx.txn.insert(table->name, uuid);
   for (size_t i = 2; i < ctx.argc(); i++) {
     if (!set_column(ctx, *table, row, ctx.argv()[i])) return;
   }

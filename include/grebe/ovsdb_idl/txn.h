@@ -70,6 +70,9 @@ class Txn {
   // in references; inserted_uuid() maps it to the server's after commit).
   // 'uuid', if given, is used as the provisional UUID (a "@name" symbol's).
   Uuid insert(std::string_view table, std::optional<Uuid> uuid = std::nullopt);
+  // Creates a row whose UUID is 'uuid' itself, permanently (the "insert"
+  // op's "uuid" member; OVS 3.x's insert_persist_uuid, "create --id=UUID").
+  Uuid insert_persist_uuid(std::string_view table, const Uuid& uuid);
   // Sets a column.  Returns false if the row or column does not exist.
   bool write(std::string_view table, const Uuid& uuid, std::string_view column, Datum value);
   bool delete_row(std::string_view table, const Uuid& uuid);
@@ -113,6 +116,7 @@ class Txn {
  private:
   struct Pending {
     bool inserted = false;
+    bool persist_uuid = false;       // inserted with "uuid", not "uuid-name"
     bool deleted = false;
     std::map<size_t, Datum> writes;  // column index -> new value
     struct SetMutation {

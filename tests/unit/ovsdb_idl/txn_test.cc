@@ -182,5 +182,38 @@ TEST_F(TxnTest, SetMutationOnWrittenColumnIsAWrite) {
   EXPECT_FALSE(txn.insert_into_set("Root", root(), "options", Datum::scalar(std::string("x"))));
 }
 
+// insert_persist_uuid: the insert carries "uuid" and references stay
+// ["uuid", ...] (no uuid-name); the reply's UUID is the one asked for.
+TEST_F(TxnTest, InsertWithPersistentUuid) {
+  Txn txn(replica_);
+  Uuid fixed = *Uuid::from_string("5a6b1c2d-0000-4000-8000-000000000001");
+  EXPECT_EQ(txn.insert_persist_uuid("Child", fixed), fixed);
+  EXPECT_TRUE(txn.is_new("Child", fixed));
+  txn.insert_into_set("Root", root(), "children", Datum::scalar(fixed));
+  auto req = txn.build_request("Test");
+  ASSERT_TRUE(req.has_value());
+  bool saw_insert = false;
+  for (const Json& op : *req) {
+    if (!op.is_object()) continue;
+    if (op["op"] == "insert") {
+      saw_insert = true;
+      EXPECT_EQ(op["uuid"], fixed.to_string());
+      EXPECT_FALSE(op.contains("uuid-name"));
+    }
+    if (op["op"] == "mutate") {
+      EXPECT_EQ(op["mutations"][0][2], Json::array({"uuid", fixed.to_string()}));
+    }
+  }
+  ASSERT_TRUE(saw_insert);
+  Json reply = Json::array();
+  for (size_t i = 1; i < req->size(); i++) {
+    reply.push_back((*req)[i]["op"] == "insert"
+                        ? Json{{"uuid", Json::array({"uuid", fixed.to_string()})}}
+                        : Json::object());
+  }
+  EXPECT_EQ(txn.process_reply(reply), TxnStatus::kSuccess);
+  EXPECT_EQ(txn.inserted_uuid(fixed), fixed);
+}
+
 }  // namespace
 }  // namespace grebe::ovsdb_idl
