@@ -339,7 +339,7 @@ void show_dpif(Ctx& ctx, dpif::Dpif& dpif) {
   out += buf;
   // Only the kernel datapath counts mask lookups (OVS's userspace datapath
   // reports them as unavailable, so nothing is printed).
-  if (dpif.type() == "system") {
+  if (!is_userspace(dpif)) {
     uint64_t n_pkts = st.n_hit + st.n_missed;
     double avg = n_pkts ? static_cast<double>(st.n_mask_hit) / n_pkts : 0.0;
     std::snprintf(buf, sizeof buf, "  masks: hit:%" PRIu64 " total:%" PRIu32 " hit/pkt:%.2f\n",

@@ -43,6 +43,10 @@ int opt_dpif_open(Ctx& ctx, const Args& argv, size_t argc, size_t max_args,
 // Calls `cb` on every datapath (dps_for_each).
 int dps_for_each(Ctx& ctx, void (*cb)(Ctx&, dpif::Dpif&));
 std::string dpif_name(const dpif::Dpif& dpif);
+// Userspace datapaths (whatever type name they are served under) report
+// their version as "<built-in>"; OVS prints some things differently for
+// them (no mask statistics, "flow-dump from ..." headers).
+inline bool is_userspace(const dpif::Dpif& dpif) { return dpif.version() == "<built-in>"; }
 
 // dp_commands.cc
 int cmd_add_dp(Ctx&, const Args&);

@@ -83,7 +83,7 @@ std::string format_flow(Ctx& ctx, const dpif::Dpif& dpif, const dpif::DpifFlow& 
   bool verbose = ctx.p.verbosity > 0;
   if (verbose && f.ufid_present) s += odp::odp_format_ufid(to_odp(f.ufid)) + ", ";
   dpif::Bytes key = f.key, mask = f.mask;
-  if (dpif.type() != "system") rebuild_key_mask(f, &key, &mask);
+  if (is_userspace(dpif)) rebuild_key_mask(f, &key, &mask);
   s += odp::odp_flow_format(view(key), view(mask), verbose, names);
   s += ", ";
   s += odp::dpif_flow_stats_format(to_odp(f.stats), time_msec());
@@ -185,7 +185,7 @@ int cmd_dump_flows(Ctx& ctx, const Args& argv_in) {
   error = populate_dump_types(ctx, types_list, &dump_types);
   if (error) return error;
 
-  const bool kernel = dpif->type() == "system";
+  const bool kernel = !is_userspace(*dpif);
   auto dump = dpif->flow_dump(false);
   auto thread = dump->thread();
   std::vector<dpif::DpifFlow> batch;

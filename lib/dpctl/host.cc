@@ -20,6 +20,63 @@ void log_enumerate_failure(std::string_view type, int error) {
             errno_string(error).c_str());
 }
 
+namespace {
+
+// A provider's datapath shown under another type name (alias_type()).
+class RetypedDpif : public dpif::Dpif {
+ public:
+  RetypedDpif(std::string type, std::unique_ptr<dpif::Dpif> dp)
+      : type_(std::move(type)), dp_(std::move(dp)) {}
+  std::string_view type() const override { return type_; }
+  const std::string& name() const override { return dp_->name(); }
+  Status destroy() override { return dp_->destroy(); }
+  dpif::DpStats stats() const override { return dp_->stats(); }
+  std::string version() const override { return dp_->version(); }
+  Result<dpif::OdpPort> port_add(netdev::Netdev& netdev,
+                                 std::optional<dpif::OdpPort> requested) override {
+    return dp_->port_add(netdev, requested);
+  }
+  Status port_del(dpif::OdpPort port) override { return dp_->port_del(port); }
+  Result<dpif::DpifPort> port_query(dpif::OdpPort port) const override {
+    return dp_->port_query(port);
+  }
+  Result<dpif::DpifPort> port_query(std::string_view devname) const override {
+    return dp_->port_query(devname);
+  }
+  std::vector<dpif::DpifPort> ports() const override { return dp_->ports(); }
+  uint32_t port_upcall_pid(dpif::OdpPort port) const override {
+    return dp_->port_upcall_pid(port);
+  }
+  void operate(std::vector<dpif::Op>& ops) override { dp_->operate(ops); }
+  Status flow_flush() override { return dp_->flow_flush(); }
+  std::unique_ptr<dpif::FlowDump> flow_dump(bool terse) override { return dp_->flow_dump(terse); }
+  Status handlers_set(uint32_t n) override { return dp_->handlers_set(n); }
+  Result<dpif::Upcall> recv(uint32_t handler_id) override { return dp_->recv(handler_id); }
+  int wait_fd(uint32_t handler_id) const override { return dp_->wait_fd(handler_id); }
+  void recv_purge() override { dp_->recv_purge(); }
+  Status meter_set(uint32_t id, uint32_t flags, const std::vector<MeterBand>& bands) override {
+    return dp_->meter_set(id, flags, bands);
+  }
+  Status meter_del(uint32_t id) override { return dp_->meter_del(id); }
+  size_t run() override { return dp_->run(); }
+  Status set_flow_limit(size_t limit) override { return dp_->set_flow_limit(limit); }
+
+ private:
+  std::string type_;
+  std::unique_ptr<dpif::Dpif> dp_;
+};
+
+}  // namespace
+
+void DatapathHost::alias_type(std::string type, std::string provider) {
+  aliases_[std::move(type)] = std::move(provider);
+}
+
+std::string DatapathHost::provider_of(std::string_view type) const {
+  auto it = aliases_.find(type);
+  return it == aliases_.end() ? std::string(type) : it->second;
+}
+
 DatapathHost::DatapathHost(ExtraNames extra_names) : extra_names_(std::move(extra_names)) {}
 
 DatapathHost::~DatapathHost() {
@@ -27,7 +84,12 @@ DatapathHost::~DatapathHost() {
   for (auto& [name, h] : held_) h.handle.reset();
 }
 
-std::vector<std::string> DatapathHost::types() const { return dpif::Dpif::types(); }
+std::vector<std::string> DatapathHost::types() const {
+  std::set<std::string> types;
+  for (std::string& t : dpif::Dpif::types()) types.insert(std::move(t));
+  for (const auto& [type, provider] : aliases_) types.insert(type);
+  return std::vector<std::string>(types.begin(), types.end());
+}
 
 Result<std::vector<std::string>> DatapathHost::enumerate(std::string_view type) {
   std::set<std::string> names;
@@ -37,7 +99,7 @@ Result<std::vector<std::string>> DatapathHost::enumerate(std::string_view type) 
     if (full.compare(0, prefix.size(), prefix) == 0) {
       std::string name = full.substr(prefix.size());
       // A datapath someone else destroyed is gone from our list too.
-      if (!dpif::Dpif::open(type, name, false).ok()) {
+      if (!dpif::Dpif::open(provider_of(type), name, false).ok()) {
         it = held_.erase(it);
         continue;
       }
@@ -59,18 +121,22 @@ Result<std::unique_ptr<dpif::Dpif>> DatapathHost::open(std::string_view type,
               name.data(), static_cast<int>(type.size()), type.data());
     return Error(EAFNOSUPPORT, "unknown datapath type");
   }
+  const std::string provider = provider_of(type);
   if (create) {
     // Providers hand out the existing datapath on create; OVS says EEXIST.
-    if (dpif::Dpif::open(type, name, false).ok()) {
+    if (dpif::Dpif::open(provider, name, false).ok()) {
       return Error(EEXIST, "datapath exists");
     }
   }
-  auto dpif = dpif::Dpif::open(type, name, create);
+  auto dpif = dpif::Dpif::open(provider, name, create);
   if (!dpif.ok()) return dpif;
   if (create) {
     // Hold a handle so the datapath lives until del-dp, as in OVS.
-    auto keep = dpif::Dpif::open(type, name, false);
+    auto keep = dpif::Dpif::open(provider, name, false);
     if (keep.ok()) held(dp_full_name(type, name)).handle = std::move(*keep);
+  }
+  if ((*dpif)->type() != type) {
+    return std::unique_ptr<dpif::Dpif>(new RetypedDpif(std::string(type), std::move(*dpif)));
   }
   return dpif;
 }

@@ -69,7 +69,13 @@ class DatapathHost {
   DatapathHost(const DatapathHost&) = delete;
   DatapathHost& operator=(const DatapathHost&) = delete;
 
-  // Datapath types to enumerate (dp_enumerate_types); default Dpif::types().
+  // Serves datapath type `type` with dpif provider `provider`, as OVS's
+  // `ovs-vswitchd --enable-dummy=override` serves "system" datapaths with
+  // the dummy provider: names and output say `type`.
+  void alias_type(std::string type, std::string provider);
+
+  // Datapath types to enumerate (dp_enumerate_types); default Dpif::types()
+  // plus aliases.
   virtual std::vector<std::string> types() const;
   // Sorted names of the datapaths of `type` that exist
   // (dp_enumerate_names).  Errors are errno values (ENOENT: no kernel module).
@@ -109,7 +115,10 @@ class DatapathHost {
   };
   Held& held(const std::string& dp);
 
+  std::string provider_of(std::string_view type) const;
+
   ExtraNames extra_names_;
+  std::map<std::string, std::string, std::less<>> aliases_;  // type -> provider
   std::map<std::string, Held> held_;  // by full name
 };
 

@@ -26,7 +26,7 @@ class DpctlTest : public ::testing::Test {
   void SetUp() override { set_program_name("ovs-vswitchd"); }
   void TearDown() override {
     // Leave no datapath behind for the next test.
-    for (const char* dp : {"dummy@br0", "dummy@br1"}) (void)run({"del-dp", dp});
+    for (const char* dp : {"dummy@br0", "dummy@br1", "dummy@ovs-system"}) (void)run({"del-dp", dp});
   }
 
   // Runs one command as appctl would (options given as leading words).
@@ -285,6 +285,26 @@ TEST_F(DpctlTest, DefaultDatapathAndDispatch) {
   EXPECT_EQ(r.out.find("dpctl/help"), std::string::npos);
   r = run({"add-if", "dummy@br0", ",,"});
   EXPECT_EQ(r.err, "ovs-vswitchd: ,, is not a valid network device name\n");
+}
+
+// ovs-vswitchd --enable-dummy=override serves "system" datapaths with the
+// dummy provider; dpctl names them "system@..." and prints them as the
+// userspace datapaths they are.
+TEST_F(DpctlTest, AliasedType) {
+  host_.alias_type("system", "dummy");
+  ASSERT_EQ(run({"add-dp", "ovs-system"}).error, 0);
+  EXPECT_EQ(run({"dump-dps"}).out, "system@ovs-system\n");
+  EXPECT_EQ(run({"show"}).out,
+            "system@ovs-system:\n"
+            "  lookups: hit:0 missed:0 lost:0\n"
+            "  flows: 0\n"
+            "  port 0: ovs-system (dummy-internal)\n");
+  ASSERT_EQ(run({"add-flow", kFlow2, "0"}).error, 0);
+  EXPECT_EQ(run({"dump-flows"}).out,
+            std::string("flow-dump from the main thread:\nrecirc_id(0),") + kFlow2 +
+                ", packets:0, bytes:0, used:never, actions:0\n");
+  EXPECT_EQ(run({"del-dp", "system@ovs-system"}).error, 0);
+  EXPECT_EQ(run({"dump-dps"}).out, "");
 }
 
 }  // namespace
