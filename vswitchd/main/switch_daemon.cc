@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "grebe/dpctl/dpctl.h"
 #include "grebe/dpif/netdev_dummy_commands.h"
 #include "grebe/event/event_loop.h"
 #include "grebe/ovsdb_idl/session_idl.h"
@@ -12,6 +13,7 @@
 #include "grebe/unixctl/unixctl.h"
 #include "grebe/util/clock.h"
 #include "grebe/util/vlog.h"
+#include "ofproto_dpif/backer.h"
 #include "ofproto_dpif/ofproto_commands.h"
 #include "upcall/udpif.h"
 
@@ -143,6 +145,19 @@ void SwitchDaemon::tuning_changed(const bridge::DatapathTuning& tuning) {
 
 void SwitchDaemon::register_commands() {
   ofproto_dpif::register_ofproto_commands();
+  // dpctl/*: the backers' datapaths, plus any that dpctl/add-dp creates.
+  auto dpctl_host = std::make_shared<dpctl::DatapathHost>([](std::string_view type) {
+    std::vector<std::string> names;
+    for (const auto& b : ofproto_dpif::Backer::all()) {
+      if (b->type() == type) names.push_back(b->dp_name());
+    }
+    return names;
+  });
+  if (dummy_ == bridge::DummyMode::kOverride) {
+    dpctl_host->alias_type("system", "dummy");
+    dpctl_host->alias_type("netdev", "dummy");
+  }
+  dpctl::register_dpctl_unixctl(dpctl_host);
   unixctl::register_command("upcall/show", "", 0, 0, [this](const Args&, const Reply& reply) {
     std::string s;
     for (const auto& [type, slot] : udpifs_) s += slot->udpif->show();
