@@ -78,6 +78,8 @@ struct PacketInRequest {
   uint16_t controller_id = 0;             // controller(id=N): 0 = every controller
 };
 
+struct Impl;
+
 class Connmgr {
  public:
   // `bridge` names the management socket (<rundir>/<bridge>.mgmt).
@@ -130,8 +132,7 @@ class Connmgr {
   std::string describe() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> impl_;  // connmgr_impl.h
 };
 
 }  // namespace grebe::connmgr

@@ -1,0 +1,139 @@
+// Switch-side statistics messages; see switch_stats.h.
+#include "grebe/openflow/switch_stats.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "grebe/openflow/flow_stats.h"
+#include "grebe/openflow/ofp_codec.h"
+#include "grebe/openflow/ofp_port.h"
+#include "grebe/util/byteorder.h"
+
+namespace grebe::openflow {
+namespace {
+
+
+// Appends big-endian values to a plain byte vector.
+struct Rec {
+  std::vector<uint8_t> b;
+  void u8(uint8_t v) { b.push_back(v); }
+  void u16(uint16_t v) {
+    b.push_back(v >> 8);
+    b.push_back(v & 0xff);
+  }
+  void u32(uint32_t v) {
+    u16(v >> 16);
+    u16(v & 0xffff);
+  }
+  void u64(uint64_t v) {
+    u32(v >> 32);
+    u32(v & 0xffffffff);
+  }
+  void zeros(size_t n) { b.insert(b.end(), n, 0); }
+  void str(const std::string& s, size_t n) {
+    size_t len = std::min(s.size(), n - 1);
+    b.insert(b.end(), s.begin(), s.begin() + len);
+    zeros(n - len);
+  }
+  void bytes(const std::vector<uint8_t>& v) { b.insert(b.end(), v.begin(), v.end()); }
+  void set16(size_t at, uint16_t v) { store_be16(&b[at], v); }
+};
+
+}  // namespace
+
+OfpBuf start_multipart_reply(const MultipartMsg& req) {
+  return req.type == kMpExperimenter
+             ? start_experimenter_multipart(req.version, true, req.experimenter, req.exp_type,
+                                            req.xid)
+             : start_multipart(req.version, true, req.type, req.xid);
+}
+
+std::vector<uint8_t> encode_desc_reply(const MultipartMsg& req, const SwitchDesc& d) {
+  OfpBuf b = start_multipart_reply(req);
+  Rec r;
+  r.str(d.mfr_desc, 256);
+  r.str(d.hw_desc, 256);
+  r.str(d.sw_desc, 256);
+  r.str(d.serial_num, 32);
+  r.str(d.dp_desc, 256);
+  b.put_bytes(r.b.data(), r.b.size());
+  return b.finish();
+}
+
+std::vector<uint8_t> encode_aggregate_reply(const MultipartMsg& req, uint64_t packets,
+                                            uint64_t bytes, uint32_t flows) {
+  OfpBuf b = start_multipart_reply(req);
+  b.put64(packets);
+  b.put64(bytes);
+  b.put32(flows);
+  b.put_zeros(4);
+  return b.finish();
+}
+
+Result<FlowStatsRequest> decode_nx_flow_stats_request(const MultipartMsg& req) {
+  // out_port(16) match_len(16) table_id(8) pad[3], then the NXM match.
+  if (req.body_len < 8) return Error(EINVAL, "OFPBRC_BAD_LEN");
+  FlowStatsRequest r;
+  r.out_port = load_be16(req.body);
+  size_t match_len = load_be16(req.body + 2);
+  r.table_id = req.body[4];
+  if (8 + match_len > req.body_len) return Error(EINVAL, "OFPBMC_BAD_LEN");
+  // NXM_NX_COOKIE(_W) in the match is the cookie filter; strip it first.
+  std::vector<uint8_t> rest;
+  const uint8_t* p = req.body + 8;
+  size_t pos = 0;
+  while (pos + 4 <= match_len) {
+    uint32_t header = load_be32(p + pos);
+    size_t len = header & 0xff;
+    if (pos + 4 + len > match_len) return Error(EINVAL, "OFPBMC_BAD_LEN");
+    if ((header & ~0x100u & ~0xffu) == 0x00013c00) {
+      bool masked = header & 0x100;
+      if (len != (masked ? 16u : 8u)) return Error(EINVAL, "OFPBMC_BAD_LEN");
+      r.cookie = load_be64(p + pos + 4);
+      r.cookie_mask = masked ? load_be64(p + pos + 12) : ~0ull;
+    } else {
+      rest.insert(rest.end(), p + pos, p + pos + 4 + len);
+    }
+    pos += 4 + len;
+  }
+  auto m = nx_pull_match(rest.data(), rest.size());
+  if (!m.ok()) return m.error();
+  r.match = *m;
+  return r;
+}
+
+Result<std::vector<uint8_t>> encode_nx_flow_stats(const FlowStats& fs) {
+  ActionList acts = actions_for_version(fs.actions, fs.match, kOfp10);
+  auto enc = encode_actions(acts, kOfp10);
+  if (!enc.ok()) return enc.error();
+  Rec r;
+  r.u16(0);
+  r.u8(fs.table_id);
+  r.zeros(1);
+  r.u32(fs.duration_sec);
+  r.u32(fs.duration_nsec);
+  r.u16(fs.priority);
+  r.u16(fs.idle_timeout);
+  r.u16(fs.hard_timeout);
+  r.u16(0);  // match_len
+  r.u16(fs.idle_age >= 0 ? static_cast<uint16_t>(std::min(fs.idle_age, 0xfffe) + 1) : 0);
+  r.u16(fs.hard_age >= 0 ? static_cast<uint16_t>(std::min(fs.hard_age, 0xfffe) + 1) : 0);
+  r.u64(fs.cookie);
+  r.u64(fs.packet_count);
+  r.u64(fs.byte_count);
+  size_t n = nx_put_match(r.b, fs.match, false, kOfp10);
+  r.set16(18, static_cast<uint16_t>(n));
+  while (r.b.size() % 8) r.u8(0);
+  r.bytes(*enc);
+  r.set16(0, static_cast<uint16_t>(r.b.size()));
+  return r.b;
+}
+
+Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8_t version) {
+  auto msg = encode_flow_stats_reply({fs}, version, 0);
+  if (!msg.ok()) return msg.error();
+  size_t hdr = version == kOfp10 ? 12 : 16;
+  return std::vector<uint8_t>(msg->begin() + hdr, msg->end());
+}
+
+}  // namespace grebe::openflow
