@@ -212,12 +212,10 @@ int run(int argc, char* argv[]) {
   std::vector<Command> commands;
   parse_command_line(argc, argv, &o, &commands);
   phase_timer.mark("parse command line");
-  unsigned timeout = o.timeout;
-  if (!timeout) {
-    const char* env = getenv("OVS_CTL_TIMEOUT");
-    if (env && *env) timeout = static_cast<unsigned>(strtoul(env, nullptr, 10));
-  }
-  if (timeout) alarm(timeout);  // SIGALRM ends us, as OVS's time_alarm() does
+  // -t/--timeout (or $OVS_CTL_TIMEOUT): SIGALRM ends us, as OVS's
+  // time_alarm() does, wherever we are (connecting, committing, waiting
+  // for ovs-vswitchd).
+  if (o.timeout) alarm(o.timeout);
 
   MonitorPlan plan;
   auto configure = [&](ovsdb_idl::Idl& idl) {

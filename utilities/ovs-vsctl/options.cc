@@ -9,6 +9,7 @@
 #include <cstring>
 #include <set>
 
+#include "grebe/daemon/client_options.h"
 #include "grebe/ovsdb_idl/vswitch_idl.h"
 #include "grebe/stream/ssl.h"
 #include "grebe/util/dirs.h"
@@ -30,9 +31,9 @@ void fatal(const std::string& message) {
 namespace {
 
 enum {
-  kOptDb = UCHAR_MAX + 1, kOptOneline, kOptNoSyslog, kOptNoWait, kOptDryRun, kOptRetry,
+  kOptOneline = UCHAR_MAX + 1, kOptNoSyslog, kOptNoWait, kOptDryRun, kOptRetry,
   kOptCommands, kOptOptions, kOptLeaderOnly, kOptNoLeaderOnly, kOptShuffle, kOptNoShuffle,
-  kOptLogFile, kOptNoHeadings, kOptPretty, kOptBare, kOptMaxColumnWidth, kOptSsl, kOptLocal,
+  kOptLogFile, kOptNoHeadings, kOptPretty, kOptBare, kOptMaxColumnWidth, kOptLocal,
 };
 
 void usage() {
@@ -167,7 +168,6 @@ void set_cell_format(TableStyle* s, const char* f) {
 void handle_option(int c, const option& opt, Options* o,
                    std::map<std::string, std::optional<std::string>>* local) {
   switch (c) {
-    case kOptDb: o->db = optarg; break;
     case kOptOneline: o->oneline = true; break;
     case kOptNoSyslog: break;
     case kOptNoWait: o->wait_for_reload = false; break;
@@ -181,16 +181,6 @@ void handle_option(int c, const option& opt, Options* o,
       printf("%s (Open vSwitch) %s\n", program_name().c_str(), kOvsCompatVersion);
       printf("DB Schema %s\n", ovsrec::schema()->version.c_str());
       exit(EXIT_SUCCESS);
-    case 't': {
-      char* end;
-      errno = 0;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (errno || *end || !*optarg || v == 0 || v > UINT_MAX) {
-        fatal(std::string("value ") + optarg + " on -t or --timeout is invalid");
-      }
-      o->timeout = static_cast<unsigned>(v);
-      break;
-    }
     case 'v': {
       Status s = vlog::set_verbosity(optarg);
       if (!s.ok()) fatal(s.error().message());
@@ -207,10 +197,6 @@ void handle_option(int c, const option& opt, Options* o,
       o->style.headings = false;
       break;
     case kOptMaxColumnWidth: o->style.max_column_width = atoi(optarg); break;
-    case 'p': stream::ssl_handle_option("private-key", optarg); break;
-    case 'c': stream::ssl_handle_option("certificate", optarg); break;
-    case 'C': stream::ssl_handle_option("ca-cert", optarg); break;
-    case kOptSsl: stream::ssl_handle_option(opt.name, optarg); break;
     case kOptLocal: {
       std::string name = std::string("--") + opt.name;
       if (local->count(name)) fatal("'" + std::string(opt.name) + "' option specified multiple times");
@@ -276,12 +262,10 @@ void parse_command_line(int argc, char* argv[], Options* o, std::vector<Command>
   std::vector<std::string> all_args(argv, argv + argc);
   o->args = escape_args(all_args);
   static const option kGlobal[] = {
-      {"db", required_argument, nullptr, kOptDb},
       {"no-syslog", no_argument, nullptr, kOptNoSyslog},
       {"no-wait", no_argument, nullptr, kOptNoWait},
       {"dry-run", no_argument, nullptr, kOptDryRun},
       {"oneline", no_argument, nullptr, kOptOneline},
-      {"timeout", required_argument, nullptr, 't'},
       {"retry", no_argument, nullptr, kOptRetry},
       {"help", no_argument, nullptr, 'h'},
       {"commands", no_argument, nullptr, kOptCommands},
@@ -299,18 +283,14 @@ void parse_command_line(int argc, char* argv[], Options* o, std::vector<Command>
       {"pretty", no_argument, nullptr, kOptPretty},
       {"bare", no_argument, nullptr, kOptBare},
       {"max-column-width", required_argument, nullptr, kOptMaxColumnWidth},
-      {"private-key", required_argument, nullptr, 'p'},
-      {"certificate", required_argument, nullptr, 'c'},
-      {"ca-cert", required_argument, nullptr, 'C'},
-      {"bootstrap-ca-cert", required_argument, nullptr, kOptSsl},
-      {"peer-ca-cert", required_argument, nullptr, kOptSsl},
-      {"ssl-protocols", required_argument, nullptr, kOptSsl},
-      {"ssl-ciphers", required_argument, nullptr, kOptSsl},
   };
+  // SSL, --timeout and --db: the parser every OVSDB client shares.
+  daemon::CommonOptions common;
   std::vector<option> opts(std::begin(kGlobal), std::end(kGlobal));
+  for (const option& c : common.long_options()) opts.push_back(c);
   auto locals = local_option_names();
   std::set<std::string> global_names;
-  for (const auto& g : kGlobal) global_names.insert(g.name);
+  for (const auto& g : opts) global_names.insert(g.name);
   for (const auto& [name, has_arg] : locals) {
     if (global_names.count(name)) continue;
     opts.push_back({strdup(name.c_str()), has_arg, nullptr, kOptLocal});
@@ -319,12 +299,17 @@ void parse_command_line(int argc, char* argv[], Options* o, std::vector<Command>
   std::map<std::string, std::optional<std::string>> local;
   for (;;) {
     int idx = -1;
-    int c = getopt_long(argc, argv, "+t:hVv::f:d:p:c:C:", opts.data(), &idx);
+    static const std::string shorts = "+hVv::f:d:" + common.short_options();
+    int c = getopt_long(argc, argv, shorts.c_str(), opts.data(), &idx);
     if (c == -1) break;
+    auto mine = common.handle(c, optarg);
+    if (!mine) fatal(mine.error().message());
+    if (*mine) continue;
     option dummy{"", 0, nullptr, 0};
     handle_option(c, idx >= 0 ? opts[idx] : dummy, o, &local);
   }
-  if (o->db.empty()) o->db = "unix:" + ovs_rundir() + "/db.sock";
+  o->db = common.db();
+  o->timeout = common.timeout(true);
   std::vector<std::string> words;
   auto flush = [&](bool) {
     if (words.empty()) {

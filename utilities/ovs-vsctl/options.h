@@ -15,7 +15,7 @@ struct Options {
   bool oneline = false;
   bool retry = false;
   bool leader_only = true;
-  unsigned timeout = 0;
+  unsigned timeout = 0;  // -t/--timeout, else $OVS_CTL_TIMEOUT, else 0
   TableStyle style;
   std::string args;  // the command line, escaped, for the txn comment
 };
