@@ -136,4 +136,56 @@ Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8
   return std::vector<uint8_t>(msg->begin() + hdr, msg->end());
 }
 
+std::vector<uint8_t> encode_table_features_record(uint8_t table_id, const std::string& name,
+                                                  uint32_t max_entries, uint8_t version) {
+  Rec r;
+  r.u16(64);
+  r.u8(table_id);
+  r.zeros(5);  // OF1.5: command 0 (OFPTFC15_REPLACE) + features
+  r.str(name, 32);
+  r.u64(~0ull);  // metadata_match
+  r.u64(~0ull);  // metadata_write
+  r.u32(version >= kOfp14 ? 1u << 2 : 0);  // OFPTC14_EVICTION
+  r.u32(max_entries);
+  // The properties OpenFlow 1.3/1.4 require (OFPTFPT13_REQUIRED): each a
+  // list of 4-byte instruction / action / OXM headers, padded to 8.
+  auto prop = [&r](uint16_t type, const std::vector<uint32_t>& items, bool headers16) {
+    size_t start = r.b.size();
+    r.u16(type);
+    r.u16(0);
+    for (uint32_t it : items) {
+      if (headers16) {
+        r.u16(static_cast<uint16_t>(it));
+        r.u16(4);
+      } else {
+        r.u32(it);
+      }
+    }
+    r.set16(start + 2, static_cast<uint16_t>(r.b.size() - start));
+    while (r.b.size() % 8) r.u8(0);
+  };
+  // goto_table, write_metadata, write/apply/clear actions, meter.
+  const std::vector<uint32_t> insts = {1, 2, 3, 4, 5, 6};
+  // output, copy TTLs, MPLS TTL, push/pop VLAN/MPLS, set_queue, group,
+  // nw TTL, set_field.
+  const std::vector<uint32_t> acts = {0, 11, 12, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25};
+  // in_port, eth dst/src/type, vlan_vid, vlan_pcp, ip_dscp, ip_proto, ipv4
+  // src/dst, tcp/udp ports, arp op/spa/tpa, ipv6 src/dst, metadata.
+  const std::vector<uint32_t> oxms = {
+      0x80000004, 0x80000606, 0x80000806, 0x80000a02, 0x80000c02, 0x80000e01,
+      0x80001001, 0x80001401, 0x80001604, 0x80001804, 0x80001a02, 0x80001c02,
+      0x80001e02, 0x80002002, 0x80002a02, 0x80002c04, 0x80002e04, 0x80003410,
+      0x80003610, 0x80000408};
+  prop(0, insts, true);  // OFPTFPT13_INSTRUCTIONS
+  prop(2, {}, false);    // OFPTFPT13_NEXT_TABLES (goto_table checks at flow_mod time)
+  prop(4, acts, true);   // OFPTFPT13_WRITE_ACTIONS
+  prop(6, acts, true);   // OFPTFPT13_APPLY_ACTIONS
+  prop(8, oxms, false);  // OFPTFPT13_MATCH
+  prop(10, oxms, false); // OFPTFPT13_WILDCARDS
+  prop(12, oxms, false); // OFPTFPT13_WRITE_SETFIELD
+  prop(14, oxms, false); // OFPTFPT13_APPLY_SETFIELD
+  r.set16(0, static_cast<uint16_t>(r.b.size()));
+  return r.b;
+}
+
 }  // namespace grebe::openflow

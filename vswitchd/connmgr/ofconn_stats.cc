@@ -88,7 +88,15 @@ std::string OFConn::handle_multipart(const OfpMsg& msg) {
     case kMpTableFeatures:
       if (v < kOfp13) break;
       if (req->body_len) return "OFPTFFC_EPERM";  // setting features is not supported
-      send(start_multipart_reply(*req).finish());
+      {
+        std::vector<OfpMsg> records;
+        for (int t = 0; t < cm.ops.n_tables(); ++t) {
+          const auto& cfg = cm.ops.tables().table_config(static_cast<uint8_t>(t));
+          records.push_back(encode_table_features_record(
+              static_cast<uint8_t>(t), cfg.name, std::min<uint32_t>(cfg.max_flows, 1000000), v));
+        }
+        send_records(*req, records);
+      }
       return {};
     case kMpTableDesc:
       if (v < kOfp14) break;

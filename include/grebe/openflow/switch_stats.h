@@ -43,4 +43,10 @@ Result<std::vector<uint8_t>> encode_nx_flow_stats(const FlowStats& fs);
 // One OFPMP_FLOW reply record for `version` (OF1.0, OF1.2-1.4).
 Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8_t version);
 
+// One OFPMP_TABLE_FEATURES reply record (ofp13_table_features) with the
+// properties OF1.3/1.4 require: table id, name, metadata match/write all-ones,
+// eviction capability (OF1.4+), max_entries.
+std::vector<uint8_t> encode_table_features_record(uint8_t table_id, const std::string& name,
+                                                  uint32_t max_entries, uint8_t version);
+
 }  // namespace grebe::openflow
