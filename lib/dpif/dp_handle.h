@@ -54,6 +54,19 @@ class DpHandle : public Dpif {
   }
   Result<std::string> pmd_stats_show() const override { return dp_->pmd_stats_text(); }
   Result<std::string> pmd_rxq_show() const override { return dp_->pmd_rxq_text(); }
+  Result<std::vector<conntrack::Entry>> ct_dump(std::optional<uint16_t> zone) const override {
+    return dp_->ct_dump(zone);
+  }
+  Status ct_flush(std::optional<uint16_t> zone) override { return dp_->ct_flush(zone); }
+  Result<conntrack::Stats> ct_stats() const override { return dp_->ct_stats(); }
+  Status ct_set_maxconns(size_t n) override { return dp_->ct_set_maxconns(n); }
+  Result<size_t> ct_get_maxconns() const override { return dp_->ct_get_maxconns(); }
+  Status ct_set_limit(uint16_t zone, uint32_t limit) override {
+    return dp_->ct_set_limit(zone, limit);
+  }
+  Result<std::map<uint16_t, std::pair<uint32_t, size_t>>> ct_get_limits() const override {
+    return dp_->ct_get_limits();
+  }
 
  private:
   std::shared_ptr<DpNetdev> dp_;

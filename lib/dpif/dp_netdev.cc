@@ -492,8 +492,32 @@ Status DpNetdev::execute_actions(PmdContext& ctx, Packet& pkt, const netdev::Vne
   };
   if (ct_hook_) {
     hooks.ct = [this](Packet& p, Flow& m, nl::Bytes attr) { return ct_hook_(p, m, attr); };
+  } else {
+    hooks.ct = [this](Packet& p, Flow& m, nl::Bytes attr) {
+      long long now = time_msec();
+      // Expired connections go once a second, from whichever thread
+      // gets here first.
+      long long due = next_ct_sweep_.load(std::memory_order_relaxed);
+      if (now >= due && next_ct_sweep_.compare_exchange_strong(due, now + 1000)) ct_.sweep(now);
+      return ct_.execute(p, m, attr, now);
+    };
   }
   return odp_execute_actions(pkt, md, actions, hooks);
+}
+
+Result<std::vector<conntrack::Entry>> DpNetdev::ct_dump(std::optional<uint16_t> zone) const {
+  return ct_.dump(zone, time_msec());
+}
+
+Status DpNetdev::ct_flush(std::optional<uint16_t> zone) {
+  ct_.flush(zone);
+  return ok_status();
+}
+
+Result<std::map<uint16_t, std::pair<uint32_t, size_t>>> DpNetdev::ct_get_limits() const {
+  std::map<uint16_t, std::pair<uint32_t, size_t>> out;
+  for (auto [zone, limit] : ct_.zone_limits()) out[zone] = {limit, ct_.zone_count(zone)};
+  return out;
 }
 
 void DpNetdev::queue_tx(PmdContext& ctx, OdpPort port, std::vector<uint8_t>&& frame,

@@ -42,6 +42,7 @@
 
 #include "dp_flow_table.h"
 #include "dp_meter.h"
+#include "grebe/conntrack/conntrack.h"
 #include "grebe/dpif/dpif.h"
 #include "grebe/netdev/netdev.h"
 #include "grebe/netlink/attr.h"
@@ -85,6 +86,20 @@ class DpNetdev : public Dpif {
   Status meter_del(uint32_t meter_id) override;
 
   size_t run() override;
+
+  Result<std::vector<conntrack::Entry>> ct_dump(std::optional<uint16_t> zone) const override;
+  Status ct_flush(std::optional<uint16_t> zone) override;
+  Result<conntrack::Stats> ct_stats() const override { return ct_.stats(); }
+  Status ct_set_maxconns(size_t n) override {
+    ct_.set_max_conns(n);
+    return ok_status();
+  }
+  Result<size_t> ct_get_maxconns() const override { return ct_.max_conns(); }
+  Status ct_set_limit(uint16_t zone, uint32_t limit) override {
+    ct_.set_zone_limit(zone, limit);
+    return ok_status();
+  }
+  Result<std::map<uint16_t, std::pair<uint32_t, size_t>>> ct_get_limits() const override;
   Status set_flow_limit(size_t limit) override;
   // pmd-cpu-mask (netdev datapaths only: the dummy one is polled by run()).
   Status set_config(const std::map<std::string, std::string>& other_config) override;
@@ -185,8 +200,10 @@ class DpNetdev : public Dpif {
   std::vector<std::unique_ptr<HandlerQueue>> handlers_;
 
   DpMeters meters_;
-  // Runs OVS_ACTION_ATTR_CT (conntrack); unset: ct fails with EOPNOTSUPP.
+  // OVS_ACTION_ATTR_CT; ct_hook_ replaces it in tests.
+  mutable conntrack::Conntrack ct_;
   std::function<Status(Packet&, Flow&, nl::Bytes)> ct_hook_;
+  std::atomic<long long> next_ct_sweep_{0};
 
   std::atomic<uint64_t> n_hit_{0}, n_missed_{0}, n_lost_{0}, n_mask_hit_{0}, n_cache_hit_{0};
   bool destroyed_ = false;  // guarded by ports_mutex_

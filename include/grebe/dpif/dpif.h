@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "grebe/conntrack/conntrack.h"
 #include "grebe/util/result.h"
 
 namespace grebe::netdev {
@@ -209,6 +210,41 @@ class Dpif {
   }
   virtual Result<std::string> pmd_rxq_show() const {
     return Error(EOPNOTSUPP, "not a userspace datapath");
+  }
+
+  // Connection tracking (behind dpctl/dump-conntrack, flush-conntrack,
+  // ct-stats-show, ct-set-maxconns, ct-set-limits): the userspace
+  // datapaths' conntrack (grebe/conntrack/conntrack.h, whose
+  // conntrack::format_entry() prints an Entry as dpctl does).  Every
+  // method may be called from any thread and never blocks on packet
+  // processing for long (one table mutex).  EOPNOTSUPP where absent.
+  virtual Result<std::vector<conntrack::Entry>> ct_dump(std::optional<uint16_t> zone) const {
+    (void)zone;
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  // Removes every connection (of `zone` if given).
+  virtual Status ct_flush(std::optional<uint16_t> zone) {
+    (void)zone;
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  virtual Result<conntrack::Stats> ct_stats() const {
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  // Table-wide maximum (dpctl/ct-set-maxconns, ct-get-maxconns).
+  virtual Status ct_set_maxconns(size_t n) {
+    (void)n;
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  virtual Result<size_t> ct_get_maxconns() const {
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  // Per-zone limits (0 removes); ct_get_limits() -> zone -> (limit, count).
+  virtual Status ct_set_limit(uint16_t zone, uint32_t limit) {
+    (void)zone, (void)limit;
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
+  }
+  virtual Result<std::map<uint16_t, std::pair<uint32_t, size_t>>> ct_get_limits() const {
+    return Error(EOPNOTSUPP, "conntrack not supported by this datapath");
   }
 };
 

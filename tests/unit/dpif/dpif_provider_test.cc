@@ -493,3 +493,31 @@ TYPED_TEST(DpifTest, PacketsAndFlowChangesConcurrently) {
 
 }  // namespace
 }  // namespace grebe::dpif
+
+namespace grebe::dpif {
+namespace {
+
+// ct() then recirculation: the second pass matches on the ct_state the
+// conntrack filled in; the connection shows in ct_dump().
+TYPED_TEST(DpifTest, ConntrackThenRecirculate) {
+  ASSERT_TRUE(this->put("recirc_id(0),in_port(1),eth_type(0x0800),ipv4(proto=6)",
+                        "ct(commit,zone=5),recirc(0x1)")
+                  .ok());
+  ASSERT_TRUE(this->put("recirc_id(0x1),in_port(1),ct_state(0x21/0xff),eth_type(0x0800),"
+                        "ipv4(proto=6)",
+                        "2")
+                  .ok());
+  TypeParam::receive(*this->p1_, test::tcp4(1000, 80));
+  this->dpif_->run();
+  EXPECT_EQ(TypeParam::sent(*this->p2_).size(), 1u) << "new+trk matched after recirc";
+  auto d = this->dpif_->ct_dump(std::nullopt);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0].orig.zone, 5);
+  EXPECT_EQ(this->dpif_->ct_stats()->n_conns, 1u);
+  EXPECT_TRUE(this->dpif_->ct_flush(uint16_t{5}).ok());
+  EXPECT_EQ(this->dpif_->ct_dump(std::nullopt)->size(), 0u);
+}
+
+}  // namespace
+}  // namespace grebe::dpif
