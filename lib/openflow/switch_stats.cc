@@ -63,6 +63,19 @@ std::vector<uint8_t> encode_desc_reply(const MultipartMsg& req, const SwitchDesc
 std::vector<uint8_t> encode_aggregate_reply(const MultipartMsg& req, uint64_t packets,
                                             uint64_t bytes, uint32_t flows) {
   OfpBuf b = start_multipart_reply(req);
+  if (req.version >= kOfp15) {
+    // ofp_oxs_stat with flow, packet and byte counts.
+    b.put16(0);
+    b.put16(4 + 8 + 12 + 12);
+    b.put32(0x80020604);  // OXS flow_count
+    b.put32(flows);
+    b.put32(0x80020808);  // OXS packet_count
+    b.put64(packets);
+    b.put32(0x80020a08);  // OXS byte_count
+    b.put64(bytes);
+    b.pad_to(8);
+    return b.finish();
+  }
   b.put64(packets);
   b.put64(bytes);
   b.put32(flows);
@@ -129,7 +142,53 @@ Result<std::vector<uint8_t>> encode_nx_flow_stats(const FlowStats& fs) {
   return r.b;
 }
 
+// OF1.5 ofp15_flow_desc: header, OXM match, OXS statistics (duration,
+// idle time, packet and byte counts), instructions.
+static Result<std::vector<uint8_t>> encode_flow_desc15(const FlowStats& fs, uint8_t version) {
+  ActionList acts = actions_for_version(fs.actions, fs.match, version);
+  auto enc = encode_instructions(acts, version);
+  if (!enc.ok()) return enc.error();
+  Rec r;
+  r.u16(0);
+  r.zeros(2);
+  r.u8(fs.table_id);
+  r.zeros(1);
+  r.u16(fs.priority);
+  r.u16(fs.idle_timeout);
+  r.u16(fs.hard_timeout);
+  r.u16(fs.flags);
+  r.u16(fs.importance);
+  r.u64(fs.cookie);
+  size_t m = r.b.size();
+  r.u16(1);  // OFPMT_OXM
+  r.u16(0);
+  size_t n = nx_put_match(r.b, fs.match, true, version);
+  r.set16(m + 2, static_cast<uint16_t>(4 + n));
+  while (r.b.size() % 8) r.u8(0);
+  size_t st = r.b.size();
+  r.u16(0);  // reserved
+  r.u16(0);  // length
+  r.u32(0x80020008);  // OXS duration
+  r.u32(fs.duration_sec);
+  r.u32(fs.duration_nsec);
+  if (fs.idle_age >= 0) {
+    r.u32(0x80020208);  // OXS idle_time
+    r.u32(static_cast<uint32_t>(fs.idle_age));
+    r.u32(0);
+  }
+  r.u32(0x80020808);  // OXS packet_count
+  r.u64(fs.packet_count);
+  r.u32(0x80020a08);  // OXS byte_count
+  r.u64(fs.byte_count);
+  r.set16(st + 2, static_cast<uint16_t>(r.b.size() - st));
+  while (r.b.size() % 8) r.u8(0);
+  r.bytes(*enc);
+  r.set16(0, static_cast<uint16_t>(r.b.size()));
+  return r.b;
+}
+
 Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8_t version) {
+  if (version >= kOfp15) return encode_flow_desc15(fs, version);
   auto msg = encode_flow_stats_reply({fs}, version, 0);
   if (!msg.ok()) return msg.error();
   size_t hdr = version == kOfp10 ? 12 : 16;

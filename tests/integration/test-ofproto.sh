@@ -10,6 +10,7 @@
 #   - --bundle (OF1.4 and the OF1.3 ONF extension), a failing bundle
 #     changes nothing
 #   - monitor watch: (NX flow monitor), packet-out, mod-port
+#   - OpenFlow 1.5 flow and aggregate statistics (OXS)
 #   - a flood of garbage on one connection while ovs-ofctl keeps working
 set -euo pipefail
 : "${GREBE_BIN:?}"
@@ -87,6 +88,13 @@ if ofctl diff-flows $S f1 >diff.out; then fail "diff-flows should differ"; fi
 grep -q "^-" diff.out && grep -q "^+" diff.out || fail "diff-flows output"
 ofctl del-flows $S
 expect_eq "$(ofctl dump-flows $S --no-stats)" "" "del-flows"
+
+# OpenFlow 1.5: OXS statistics in flow and aggregate replies.
+ofctl -O OpenFlow15 add-flow $S "table=2,udp,actions=drop"
+ofctl -O OpenFlow15 dump-flows $S | grep -q "table=2, n_packets=0, n_bytes=0, idle_age=[0-9]*, udp actions=drop" \
+  || fail "OF1.5 dump-flows"
+ofctl -O OpenFlow15 dump-aggregate $S | grep -q "flow_count=1" || fail "OF1.5 aggregate"
+ofctl del-flows $S
 
 # 3. Groups: chaining checks, stats, delete removes the flows using them.
 O13="-O OpenFlow13"

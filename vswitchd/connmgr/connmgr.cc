@@ -9,6 +9,7 @@
 #include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_errors.h"
+#include "grebe/util/byteorder.h"
 #include "grebe/util/clock.h"
 #include "grebe/util/vlog.h"
 
@@ -303,6 +304,30 @@ void Impl::send_flow_removed_all(const ofproto::FlowRemoved& fr) {
       b.put_zeros(2);
       b.put64(fr.packet_count);
       b.put64(fr.byte_count);
+    } else if (v >= openflow::kOfp15) {
+      // ofp15_flow_removed: ids, cookie, OXM match, OXS statistics.
+      b.put8(fr.table_id);
+      b.put8(static_cast<uint8_t>(fr.reason));
+      b.put16(fr.priority);
+      b.put16(fr.idle_timeout);
+      b.put16(fr.hard_timeout);
+      b.put64(fr.cookie);
+      size_t start = b.size();
+      b.put16(1);  // OFPMT_OXM
+      b.put16(0);
+      size_t n = openflow::nx_put_match(b.bytes(), fr.match, true, v);
+      store_be16(&b.bytes()[start + 2], static_cast<uint16_t>(4 + n));
+      b.pad_to(8);
+      b.put16(0);
+      b.put16(4 + 12 + 12 + 12);
+      b.put32(0x80020008);  // OXS duration
+      b.put32(fr.duration_sec);
+      b.put32(fr.duration_nsec);
+      b.put32(0x80020808);  // OXS packet_count
+      b.put64(fr.packet_count);
+      b.put32(0x80020a08);  // OXS byte_count
+      b.put64(fr.byte_count);
+      b.pad_to(8);
     } else {
       b.put64(fr.cookie);
       b.put16(fr.priority);

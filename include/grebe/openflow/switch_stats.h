@@ -40,7 +40,8 @@ std::vector<uint8_t> encode_aggregate_reply(const MultipartMsg& req, uint64_t pa
 Result<FlowStatsRequest> decode_nx_flow_stats_request(const MultipartMsg& req);
 // One NXST_FLOW reply record.
 Result<std::vector<uint8_t>> encode_nx_flow_stats(const FlowStats& fs);
-// One OFPMP_FLOW reply record for `version` (OF1.0, OF1.2-1.4).
+// One OFPMP_FLOW reply record for `version` (OF1.0, OF1.2-1.5; OF1.5 is
+// ofp15_flow_desc with OXS statistics).
 Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8_t version);
 
 // One OFPMP_TABLE_FEATURES reply record (ofp13_table_features) with the
