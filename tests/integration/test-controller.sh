@@ -6,6 +6,7 @@
 #   - the first packet-in is flooded with a packet-out
 #   - the reply is learned: the controller installs a flow to port 1,
 #     visible through the management socket with stock ovs-ofctl
+#   - ovs-ofctl snoop on <dir>/br0.snoop sees the session
 #   - OpenFlow 1.0 and 1.3
 set -euo pipefail
 : "${GREBE_BIN:?}"
@@ -73,6 +74,16 @@ run_case() {
   grep -q "dl_dst=00:00:00:00:00:01.*actions=output:1" <<<"$flows" \
     || fail "$version: no learned flow: $flows"
   grep -q "in_port=2" <<<"$flows" || fail "$version: learned flow lacks in_port: $flows"
+  # ovs-ofctl snoop mirrors the controller session.
+  timeout 20 ovs-ofctl snoop "unix:$sub/br0.snoop" >"$sub/snoop.out" 2>&1 &
+  local snoop=$!
+  pids+=($snoop)
+  for _ in $(seq 100); do
+    kill -USR1 "$pid"
+    sleep 0.2
+    grep -q "OFPT_PACKET_IN" "$sub/snoop.out" && break
+  done
+  grep -q "OFPT_PACKET_IN" "$sub/snoop.out" || fail "$version: snoop saw no packet-in"
   kill -0 "$pid" || fail "$version: ofprotod died"
 }
 

@@ -9,7 +9,8 @@
 #     removes flows), errors for unknown groups/meters
 #   - --bundle (OF1.4 and the OF1.3 ONF extension), a failing bundle
 #     changes nothing
-#   - monitor watch: (NX flow monitor), packet-out, mod-port
+#   - monitor watch: (NX flow monitor), monitor with miss_send_len gets
+#     packet-ins, packet-out, mod-port
 #   - OpenFlow 1.5 flow and aggregate statistics (OXS)
 #   - a flood of garbage on one connection while ovs-ofctl keeps working
 set -euo pipefail
@@ -148,6 +149,18 @@ ofctl add-flow $S "priority=3,in_port=2,dl_type=0x0800,actions=output:3"
 wait_for grep -q "event=ADDED table=0 cookie=0 ip,in_port=2 actions=output:3" mon.out
 ofctl del-flows $S "in_port=3"
 wait_for grep -q "event=DELETED" mon.out
+kill $mon 2>/dev/null || true
+
+# A service connection gets packet-ins once it sets miss_send_len
+# (ovs-ofctl monitor MISS-LEN does).
+timeout 20 ovs-ofctl monitor $S 65534 >pin.out 2>&1 &
+mon=$!
+for _ in $(seq 100); do
+  kill -USR1 "$pid"
+  sleep 0.2
+  grep -q "OFPT_PACKET_IN (xid=0x0): total_len=64 in_port=1 (via no_match)" pin.out && break
+done
+grep -q "dl_src=00:00:00:00:00:01,dl_dst=00:00:00:00:00:02" pin.out || fail "monitor packet-in"
 kill $mon 2>/dev/null || true
 
 # 7. packet-out and mod-port reach the switch.
