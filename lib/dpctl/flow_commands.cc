@@ -134,32 +134,51 @@ constexpr int kPmdIdNull = INT_MAX;
 
 }  // namespace
 
-int cmd_dump_flows(Ctx& ctx, const Args& argv_in) {
-  Args argv = argv_in;
-  size_t argc = argv.size();
+namespace {
+
+// dump-flows' trailing keyword arguments, taken off the end of argv as OVS
+// does (so they may come in any order after the datapath).
+struct DumpArgs {
+  size_t argc = 0;  // arguments left for the datapath name
   std::optional<std::string> filter, types_list;
   int pmd_id = kPmdIdNull;
   bool pmd_id_filter = false;
+};
+
+int parse_dump_args(Ctx& ctx, const Args& argv, DumpArgs* a) {
+  a->argc = argv.size();
   size_t lastargc = 0;
-  while (argc > 1 && lastargc != argc) {
-    lastargc = argc;
-    const std::string& last = argv[argc - 1];
-    if (last.rfind("filter=", 0) == 0 && !filter) {
-      filter = last.substr(7);
-      argc--;
-    } else if (last.rfind("type=", 0) == 0 && !types_list) {
+  while (a->argc > 1 && lastargc != a->argc) {
+    lastargc = a->argc;
+    const std::string& last = argv[a->argc - 1];
+    if (last.rfind("filter=", 0) == 0 && !a->filter) {
+      a->filter = last.substr(7);
+      a->argc--;
+    } else if (last.rfind("type=", 0) == 0 && !a->types_list) {
       if (!ctx.p.is_appctl) {
         ctx.error(0, "Invalid argument 'type'. Use 'ovs-appctl dpctl/dump-flows' instead.");
         return EINVAL;
       }
-      types_list = last.substr(5);
-      argc--;
+      a->types_list = last.substr(5);
+      a->argc--;
     } else if (last.rfind("pmd=", 0) == 0) {
-      argc--;
-      if (std::sscanf(last.c_str(), "pmd=%d", &pmd_id) != 1) return EINVAL;
-      pmd_id_filter = true;  // pmd=-1 is the main thread, as NON_PMD_CORE_ID
+      a->argc--;
+      if (std::sscanf(last.c_str(), "pmd=%d", &a->pmd_id) != 1) return EINVAL;
+      a->pmd_id_filter = true;  // pmd=-1 is the main thread, as NON_PMD_CORE_ID
     }
   }
+  return 0;
+}
+
+}  // namespace
+
+int cmd_dump_flows(Ctx& ctx, const Args& argv) {
+  DumpArgs args;
+  if (int error = parse_dump_args(ctx, argv, &args)) return error;
+  const size_t argc = args.argc;
+  const std::optional<std::string>& filter = args.filter;
+  int pmd_id = args.pmd_id;
+  const bool pmd_id_filter = args.pmd_id_filter;
 
   std::unique_ptr<dpif::Dpif> dpif;
   int error = opt_dpif_open(ctx, argv, argc, 2, &dpif);
@@ -182,7 +201,7 @@ int cmd_dump_flows(Ctx& ctx, const Args& argv_in) {
   }
 
   DumpTypes dump_types;
-  error = populate_dump_types(ctx, types_list, &dump_types);
+  error = populate_dump_types(ctx, args.types_list, &dump_types);
   if (error) return error;
 
   const bool kernel = !is_userspace(*dpif);

@@ -171,7 +171,7 @@ cmds=(
   "dpctl/dump-flows --names" "dpctl/dump-flows -m" "dpctl/dump-flows --more --no-names"
   "dpctl/dump-flows filter=tcp" "dpctl/dump-flows filter=in_port=1"
   "dpctl/dump-flows type=ovs" "dpctl/dump-flows type=tc" "dpctl/dump-flows type=frob"
-  "dpctl/dump-flows filter=frob=1"
+  "dpctl/dump-flows filter=frob=1" "dpctl/dump-flows pmd=-1" "dpctl/dump-flows pmd=5" "dpctl/dump-flows dummy@br0 pmd=x"
   "dpctl/add-flow $F1 2" "dpctl/mod-flow -s $F1 1" "dpctl/mod-flow $F2 1"
   "dpctl/mod-flow --may-create $F2 1" "dpctl/dump-flows"
   "dpctl/add-flow in_port(1),frob(1) 1" "dpctl/add-flow $F1 frob"
