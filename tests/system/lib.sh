@@ -35,6 +35,15 @@ fail() {
 vsctl() { timeout 30 "$GREBE_BIN/ovs-vsctl" --timeout=20 "$@"; }
 ofctl() { timeout 30 "$GREBE_BIN/ovs-ofctl" "$@"; }
 appctl() { timeout 30 "$GREBE_BIN/ovs-appctl" "$@"; }
+# Polls (up to $1 tenths of a second) until "${@:2}" succeeds; status 1 if never.
+poll_for() {
+  local n=$1; shift
+  for _ in $(seq "$n"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
 # Polls (up to 20 s) until "$@" succeeds.
 wait_for() {
   for _ in $(seq 200); do
@@ -67,5 +76,9 @@ add_host() {
   ip -n "$PFX$h" link set eth0 up
   ip -n "$PFX$h" link set lo up
   ip link set "$PFX$h" up
+  # Stock OVS's userspace datapath needs tx checksum offload off in the
+  # hosts (its known veth problem); only for running these scripts
+  # against stock binaries.
+  if [ -n "${GREBE_TEST_TX_OFF:-}" ]; then on "$h" ethtool -K eth0 tx off >/dev/null 2>&1; fi
 }
 on() { local h=$1; shift; ip netns exec "$PFX$h" "$@"; }
