@@ -159,6 +159,18 @@ void finish_wc(FlowWildcards& wc) {
 
 }  // namespace
 
+void xlate_run_action_set(XlateCtx& ctx) {
+  if (ctx.action_set.empty() || ctx.action_set_done || ctx.frozen) return;
+  openflow::ActionList set = std::move(ctx.action_set);
+  ctx.action_set.clear();
+  ctx.exit = false;  // exit does not cancel the action set (ovs-actions(7))
+  XlateCtx::TraceScope scope(ctx, TraceType::kTable, "--. Executing action set:");
+  bool saved = ctx.in_action_set;
+  ctx.in_action_set = true;
+  do_xlate_actions(ctx, set);
+  ctx.in_action_set = saved;
+}
+
 // A recirculated packet (recirc_id != 0) continues where translation
 // froze: the frozen metadata, action set and remaining actions come back,
 // then the lookup resumes at the frozen table.  Returns false (drop) if the
@@ -204,13 +216,7 @@ XlateOut xlate_actions(const XlateIn& in) {
     } else {
       xlate_table(ctx, in.table_id, in.flow.in_port);
     }
-    if (!ctx.action_set.empty() && out.error.empty() && !ctx.exit) {
-      openflow::ActionList set = std::move(ctx.action_set);
-      ctx.action_set.clear();
-      ctx.in_action_set = true;
-      do_xlate_actions(ctx, set);
-      ctx.in_action_set = false;
-    }
+    if (out.error.empty()) xlate_run_action_set(ctx);
   }
   if (!out.error.empty()) ctx.odp.clear();  // errors drop the packet
   finish_wc(out.wc);

@@ -83,6 +83,15 @@ class XlateHooks {
     uint32_t ofp_port = 0;
   };
   virtual std::optional<PatchPeer> patch_peer(uint32_t /*ofp_port*/) const { return std::nullopt; }
+  // skb_priority for OpenFlow queue `queue_id` (enqueue, set_queue);
+  // nullopt if the datapath has no such queue.  Default: the Linux
+  // datapath's mapping, TC_H_MAKE(1:0, queue_id + 1).
+  virtual std::optional<uint32_t> queue_to_priority(uint32_t queue_id) const {
+    return 0x10000u | (queue_id + 1);
+  }
+  // Whether flow sampling (IPFIX) is configured for this collector set:
+  // sample actions do nothing otherwise, as in OVS.  Default: no.
+  virtual bool flow_sample_enabled(uint32_t /*collector_set_id*/) const { return false; }
 };
 
 struct XlateIn {
@@ -125,6 +134,13 @@ struct XlateOut {
   // actions, ct(table=N)).  The owner of the datapath flow (the ukey)
   // releases them with RecircRegistry::unref when the flow goes away.
   std::vector<uint32_t> recirc_refs;
+  // fin_timeout actions seen: the caller applies them to the rule when the
+  // packet has TCP FIN or RST (the packet's tcp_flags, not the flow's).
+  struct FinTimeout {
+    const ofproto::OfRule* rule;
+    uint16_t idle, hard;
+  };
+  std::vector<FinTimeout> fin_timeouts;
   // SlowPathReason bits (odp_actions.h): the flow must be handled in
   // userspace for these reasons (e.g. kSlowAction for set(arp)).
   uint32_t slow = 0;

@@ -212,8 +212,13 @@ bool xlate_control(XlateCtx& ctx, const Action& a) {
 }  // namespace
 
 void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
-  for (const Action& a : actions) {
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const Action& a = actions[i];
     if (ctx.exit) return;
+    if (ctx.stop_list) {
+      ctx.stop_list = false;
+      return;
+    }
     if (ctx.in.want_trace) ctx.trace_line(format_actions({a}));
     if (xlate_simple_set(ctx, a) || xlate_control(ctx, a)) continue;
     if (auto* o = std::get_if<ActOutput>(&a.v)) {
@@ -239,11 +244,16 @@ void do_xlate_actions(XlateCtx& ctx, const ActionList& actions) {
       xlate_ct(ctx, *ct);
     } else if (std::holds_alternative<ActCtClear>(a.v)) {
       xlate_ct_clear(ctx);
+    } else if (auto* cpl = std::get_if<ActCheckPktLarger>(&a.v)) {
+      ActionList rest(actions.begin() + static_cast<std::ptrdiff_t>(i) + 1, actions.end());
+      xlate_check_pkt_larger(ctx, *cpl, rest);
+      return;
     } else {
       // note and conjunction (the classifier's job) do nothing.
       (void)xlate_misc_action(ctx, a);
     }
   }
+  ctx.stop_list = false;
 }
 
 uint64_t xlate_read_subfield(const Subfield& sf, const Flow& flow) {

@@ -73,7 +73,7 @@ void xlate_controller(XlateCtx& ctx, uint16_t max_len, uint8_t reason, uint16_t 
                                       false, ctx.odp);
   // A paused pipeline continues in userspace only, after the controller
   // resumes it; nothing after the action runs in this translation.
-  if (pause) ctx.exit = true;
+  if (pause) ctx.exit = ctx.frozen = true;
 }
 
 bool xlate_dec_ttl(XlateCtx& ctx, const ActDecTtl& a) {

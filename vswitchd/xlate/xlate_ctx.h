@@ -38,6 +38,9 @@ struct XlateCtx {
   uint8_t cur_table = 0;            // table of the rule being executed
   const ofproto::OfRule* rule = nullptr;  // the rule being executed
   bool exit = false;                // exit action / error: stop everything
+  bool stop_list = false;           // end the current action list (TTL exception)
+  bool action_set_done = false;
+  bool frozen = false;              // a paused controller action froze the rest     // check_pkt_larger already ran the action set
   bool in_action_set = false;
   bool in_group = false;
   bool conntracked = false;         // a ct() ran in this translation
@@ -103,6 +106,12 @@ void xlate_ct(XlateCtx& ctx, const openflow::ActCt& ct);
 void xlate_ct_clear(XlateCtx& ctx);
 // xlate_misc.cc: the remaining families; false if `a` is not one of them.
 bool xlate_misc_action(XlateCtx& ctx, const openflow::Action& a);
+// xlate_misc.cc: check_pkt_larger forks `rest` (the actions after it) and
+// the action set into the datapath's two branches, then ends translation.
+void xlate_check_pkt_larger(XlateCtx& ctx, const openflow::ActCheckPktLarger& c,
+                            const openflow::ActionList& rest);
+// xlate.cc: runs the action set (OVS's xlate_action_set).
+void xlate_run_action_set(XlateCtx& ctx);
 
 // Subfield bit access on a field value in network order (n_bytes wide).
 // Subfield `sf` of `flow` as an integer (n_bits <= 64).

@@ -39,14 +39,7 @@ void xlate_patch_port(XlateCtx& ctx, const XlateHooks::PatchPeer& peer) {
   {
     XlateCtx::TraceScope scope(ctx, TraceType::kBridge, "bridge(\"" + peer.bridge + "\")");
     xlate_table(ctx, 0, peer.ofp_port);
-    if (!ctx.action_set.empty() && !ctx.exit) {
-      openflow::ActionList set = std::move(ctx.action_set);
-      ctx.action_set.clear();
-      bool saved_in_set = ctx.in_action_set;
-      ctx.in_action_set = true;
-      do_xlate_actions(ctx, set);
-      ctx.in_action_set = saved_in_set;
-    }
+    xlate_run_action_set(ctx);
   }
   ctx.flow = saved_flow;
   ctx.out.wc.masks.tunnel = saved_tnl_mask;
@@ -57,6 +50,8 @@ void xlate_patch_port(XlateCtx& ctx, const XlateHooks::PatchPeer& peer) {
   ctx.conntracked = saved_conntracked;
   // The peer exiting (or freezing) does not end the calling bridge's work.
   ctx.exit = false;
+  ctx.frozen = false;
+  ctx.action_set_done = false;
 }
 
 }  // namespace grebe::xlate
