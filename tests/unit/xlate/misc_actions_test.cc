@@ -217,3 +217,26 @@ TEST(XlateHash, JhashMatchesLookup3) {
 
 }  // namespace
 }  // namespace grebe::xlate
+
+namespace grebe::xlate {
+namespace {
+
+// Links and members stock ovs-vswitchd 3.1 (--enable-dummy, ofproto/trace)
+// chose for tcp 10.0.0.i:1000+i -> 10.0.0.99:80.
+TEST_F(MiscTest, MultipathAndBundleMatchStockOvs) {
+  add("in_port=1 actions=multipath(symmetric_l4,50,modulo_n,3,0,NXM_NX_REG0[0..1]),"
+      "output:NXM_NX_REG0[0..1]");
+  add("in_port=4 actions=bundle_load(symmetric_l4,0,hrw,ofport,NXM_NX_REG1[0..15],"
+      "members:1,2,3),output:NXM_NX_REG1[0..15]");
+  const char* multipath[] = {"2", "drop", "2", "drop", "2", "2"};
+  const char* bundle[] = {"1", "1", "1", "3", "1", "2"};
+  for (int i = 1; i <= 6; ++i) {
+    std::string tcp = ",tcp,nw_src=10.0.0." + std::to_string(i) +
+                      ",nw_dst=10.0.0.99,tp_src=" + std::to_string(1000 + i) + ",tp_dst=80";
+    EXPECT_EQ(dp(flow("in_port=1" + tcp)), multipath[i - 1]) << i;
+    EXPECT_EQ(dp(flow("in_port=4" + tcp)), bundle[i - 1]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace grebe::xlate
