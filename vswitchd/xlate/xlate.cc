@@ -147,14 +147,36 @@ void init_wc(const Flow& flow, FlowWildcards& wc) {
   if (flow.is_ip()) wc.masks.nw_frag |= kFlowNwFragMask;
 }
 
-// Drops what the datapath cannot match on (OVS's xlate_wc_finish).
-void finish_wc(FlowWildcards& wc) {
-  wc.masks.metadata = 0;
-  for (uint32_t& r : wc.masks.regs) r = 0;
-  wc.masks.conj_id = 0;
-  wc.masks.actset_output = 0;
-  for (FlowVlan& v : wc.masks.vlans)
+// Drops what the datapath cannot or need not match on (OVS's
+// xlate_wc_finish): non-packet metadata, headers the received packet does
+// not have (VLAN, MPLS, tunnel, Ethernet for L3 packets), bits ICMP keys
+// cannot carry, and L4 ports of later fragments.
+void finish_wc(const Flow& upcall, FlowWildcards& wc) {
+  Flow& m = wc.masks;
+  m.metadata = 0;
+  for (uint32_t& r : m.regs) r = 0;
+  m.conj_id = 0;
+  m.actset_output = 0;
+  if (upcall.packet_type != kPacketTypeEthernet) {
+    m.dl_src = EthAddr{};
+    m.dl_dst = EthAddr{};
+  }
+  bool icmp = (upcall.dl_type == kEthTypeIp && upcall.nw_proto == kIpProtoIcmp) ||
+              (upcall.dl_type == kEthTypeIpv6 && upcall.nw_proto == kIpProtoIcmpv6);
+  if (icmp) {
+    m.tp_src &= 0xff;
+    m.tp_dst &= 0xff;
+  }
+  for (FlowVlan& v : m.vlans)
     if (v.tci) v.tci |= kVlanCfi;
+  if (upcall.nw_frag & kFlowNwFragLater) m.tp_src = m.tp_dst = 0;
+  if (upcall.dl_type != kEthTypeMpls && upcall.dl_type != kEthTypeMplsMcast)
+    for (uint32_t& l : m.mpls_lse) l = 0;
+  for (int i = 0; i < kFlowMaxVlans; ++i)
+    if (upcall.vlans[i].tpid != kEthTypeVlan8021Q && upcall.vlans[i].tpid != kEthTypeVlan8021AD)
+      m.vlans[i] = FlowVlan{};
+  if (!upcall.tunnel.ip_dst && upcall.tunnel.ipv6_dst.is_zero())
+    std::memset(&m.tunnel, 0, sizeof m.tunnel);
 }
 
 }  // namespace
@@ -219,7 +241,7 @@ XlateOut xlate_actions(const XlateIn& in) {
     if (out.error.empty()) xlate_run_action_set(ctx);
   }
   if (!out.error.empty()) ctx.odp.clear();  // errors drop the packet
-  finish_wc(out.wc);
+  finish_wc(start, out.wc);
   out.odp_actions = ctx.odp.take();
   out.final_flow = ctx.flow;
   if (in.want_trace && !ctx.trace_root.empty())
