@@ -165,6 +165,49 @@ std::string OutTable::format_csv(const TableStyle& style) const {
   return s;
 }
 
+namespace {
+
+// OVS's pretty JSON (json_to_string with JSSF_PRETTY | JSSF_SORT): every
+// array element and object member on its own line, two spaces per level,
+// closing brackets right after the last element, "{" of an object always
+// followed by a line break (even an empty one's).  nlohmann's dump(2)
+// differs in all of these.
+void pretty_json(const ovsdb::Json& j, int depth, std::string& out) {
+  auto indent = [&out](int d) {
+    out += '\n';
+    out.append(2 * static_cast<size_t>(d), ' ');
+  };
+  if (j.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const auto& e : j) {
+      if (!first) out += ',';
+      indent(depth + 1);
+      pretty_json(e, depth + 1, out);
+      first = false;
+    }
+    out += ']';
+  } else if (j.is_object()) {
+    out += '{';
+    indent(depth + 1);
+    bool first = true;
+    for (const auto& [key, value] : j.items()) {  // std::map: sorted keys
+      if (!first) {
+        out += ',';
+        indent(depth + 1);
+      }
+      out += ovsdb::json_to_string(ovsdb::Json(key)) + ": ";
+      pretty_json(value, depth + 1, out);
+      first = false;
+    }
+    out += '}';
+  } else {
+    out += ovsdb::json_to_string(j);
+  }
+}
+
+}  // namespace
+
 std::string OutTable::format_json(const TableStyle& style) const {
   ovsdb::Json data = ovsdb::Json::array();
   for (const auto& row : rows_) {
@@ -173,7 +216,10 @@ std::string OutTable::format_json(const TableStyle& style) const {
     data.push_back(std::move(r));
   }
   ovsdb::Json j = {{"data", data}, {"headings", headings_}};
-  return (style.pretty ? j.dump(2) : ovsdb::json_to_string(j)) + "\n";
+  if (!style.pretty) return ovsdb::json_to_string(j) + "\n";
+  std::string out;
+  pretty_json(j, 0, out);
+  return out + "\n";
 }
 
 std::string OutTable::format(const TableStyle& style, bool* first) const {
