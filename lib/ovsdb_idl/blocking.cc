@@ -93,17 +93,31 @@ Status BlockingIdl::run_until(const std::function<bool()>& done) {
     if (idl_->fatal_error()) return Error(EPROTO, *idl_->fatal_error());
     if (done()) return {};
     if (!conn_ || idl_->wants_reconnect()) {
+      if (!retry_ && conn_ == nullptr) {
+        return lost_ ? *lost_ : Error(ENOTCONN, "database connection failed");
+      }
       if (conn_) disconnect();
-      if (!connect().ok()) {
+      if (Status c = connect(); !c.ok()) {
         conn_.reset();
+        if (!retry_) {
+          return Error(c.error().code(), "database connection failed (" + c.error().to_string() + ")");
+        }
         continue;
       }
     }
     Status st = flush();
     Result<Message> msg = st.ok() ? conn_->recv_block() : Result<Message>(st.take_error());
     if (!msg) {
-      VLOG_WARN("%s: connection dropped (%s)", remote_.c_str(), msg.error().to_string().c_str());
+      std::string why = msg.error().to_string();
       disconnect();
+      // Without 'retry' one connection is all we get (OVS's IDL with
+      // retry=false: a single connection attempt), so a tool never lingers
+      // reconnecting to a server that went away.
+      if (!retry_) {
+        lost_ = Error(msg.error().code(), "database connection failed (" + why + ")");
+        return *lost_;
+      }
+      VLOG_WARN("%s: connection dropped (%s)", remote_.c_str(), why.c_str());
       continue;
     }
     backoff_msec_ = 0;
@@ -114,7 +128,13 @@ Status BlockingIdl::run_until(const std::function<bool()>& done) {
       if (!more || !*more) break;
       idl_->receive(**more);
     }
-    if (!flush().ok()) disconnect();
+    if (Status st = flush(); !st.ok()) {
+      disconnect();
+      if (!retry_) {
+        lost_ = Error(st.error().code(), "database connection failed (" + st.error().to_string() + ")");
+        return *lost_;
+      }
+    }
   }
 }
 
@@ -126,7 +146,9 @@ TxnStatus BlockingIdl::commit(Txn& txn) {
   TxnStatus s = idl_->submit(txn);
   if (s != TxnStatus::kIncomplete) return s;
   Status st = run_until([&txn] { return txn.status() != TxnStatus::kIncomplete; });
-  if (!st.ok()) return TxnStatus::kError;
+  // A lost connection leaves the transaction at kTryAgain (the caller's
+  // next run_until() then reports why); anything else is an error.
+  if (!st.ok()) return txn.status() == TxnStatus::kTryAgain ? txn.status() : TxnStatus::kError;
   return txn.status();
 }
 

@@ -16,7 +16,7 @@ tool=${GREBE_OVSDB_TOOL:-$GREBE_BIN/ovsdb-tool}
 dir=$(mktemp -d /tmp/grebe-test-vsctl.XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   [ -f "$dir/ovsdb-server.pid" ] && kill "$(cat "$dir/ovsdb-server.pid")" 2>/dev/null || true
   rm -rf "$dir"
 }
@@ -55,10 +55,11 @@ expect_eq "$rc" "142" "--timeout exit status"
 # A fake ovs-vswitchd: acknowledge every next_cfg by copying it to cur_cfg.
 (
   while true; do
-    n=$("$vsctl" --no-wait get Open_vSwitch . next_cfg 2>/dev/null) || n=
-    c=$("$vsctl" --no-wait get Open_vSwitch . cur_cfg 2>/dev/null) || c=
+    # --timeout: no invocation of the fake may outlive the test.
+    n=$("$vsctl" --timeout=10 --no-wait get Open_vSwitch . next_cfg 2>/dev/null) || n=
+    c=$("$vsctl" --timeout=10 --no-wait get Open_vSwitch . cur_cfg 2>/dev/null) || c=
     if [ -n "$n" ] && [ "$n" != "$c" ]; then
-      "$vsctl" --no-wait set Open_vSwitch . cur_cfg="$n" >/dev/null 2>&1 || true
+      "$vsctl" --timeout=10 --no-wait set Open_vSwitch . cur_cfg="$n" >/dev/null 2>&1 || true
     fi
     sleep 0.05
   done
@@ -122,4 +123,15 @@ set +e
 "$vsctl" br-exists nobr; rc=$?
 set -e
 expect_eq "$rc" "2" "br-exists"
+# 7. Without --retry, losing the server ends ovs-vsctl with OVS's error
+#    (it must not reconnect forever) -- except while it waits for
+#    ovs-vswitchd, where OVS reconnects: covered by --timeout above.
+"$vsctl" --timeout=10 --no-wait wait-until bridge never-created &
+wait_pid=$!
+sleep 0.3
+kill "$(cat "$dir/ovsdb-server.pid")"
+set +e
+wait $wait_pid; rc=$?
+set -e
+expect_eq "$rc" "1" "ovs-vsctl after the server went away"
 echo "test-vsctl: ok"

@@ -172,7 +172,8 @@ void check_ifaces(BlockingIdl& idl, const Attempt& a) {
   }
 }
 
-void wait_for_reload(BlockingIdl& idl, int64_t next_cfg, const Attempt& a) {
+void wait_for_reload(BlockingIdl& idl, const std::string& db, int64_t next_cfg,
+                     const Attempt& a) {
   auto reloaded = [&idl, next_cfg] {
     const ovsdb::TableSchema* ts = idl.replica().schema().find_table("Open_vSwitch");
     const ovsdb::ColumnSchema* cur = ts ? ts->find_column("cur_cfg") : nullptr;
@@ -183,8 +184,12 @@ void wait_for_reload(BlockingIdl& idl, int64_t next_cfg, const Attempt& a) {
     }
     return false;
   };
+  // As OVS: even without --retry, survive a server restart here, or we
+  // would wait for cur_cfg forever on a dead connection.  (--timeout, or
+  // the signal that stops an orphan, still ends the wait.)
+  idl.enable_reconnect();
   Status st = idl.run_until(reloaded);
-  if (!st.ok()) fatal(st.error().message());
+  if (!st.ok()) fatal(db + ": " + st.error().message());
   phase_timer.mark("wait for ovs-vswitchd (cur_cfg)");
   check_ifaces(idl, a);
 }
@@ -239,7 +244,7 @@ int run(int argc, char* argv[]) {
     if (a.try_again || a.status == TxnStatus::kTryAgain) {
       // Wait for the database to change before trying again.
       Status st = (*idl)->run_until([&] { return (*idl)->idl().change_seqno() != seqno; });
-      if (!st.ok()) fatal(st.error().message());
+      if (!st.ok()) fatal(o.db + ": " + st.error().message());
       continue;
     }
     switch (a.status) {
@@ -251,7 +256,7 @@ int run(int argc, char* argv[]) {
     print_outputs(o, commands);
     fflush(stdout);
     if (o.wait_for_reload && a.status == TxnStatus::kSuccess && a.txn->increment_new_value()) {
-      wait_for_reload(**idl, *a.txn->increment_new_value(), a);
+      wait_for_reload(**idl, o.db, *a.txn->increment_new_value(), a);
     }
     return EXIT_SUCCESS;
   }

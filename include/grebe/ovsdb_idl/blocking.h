@@ -1,7 +1,10 @@
 // BlockingIdl: drives an Idl over one blocking connection, for
-// command-line tools (ovs-vsctl, tests).  Reconnects (with the same backoff
-// as OVS: 1 s doubling to 8 s) if the connection drops once established, or
-// from the start when 'retry' is set.
+// command-line tools (ovs-vsctl, tests).  With 'retry' it keeps trying to
+// connect, from the start and whenever the connection drops (with OVS's
+// backoff: 1 s doubling to 8 s); without it, as OVS's IDL with
+// retry=false, the first connection is the only one and its loss fails
+// run_until() with "database connection failed (...)".  (A server that
+// asks us to go elsewhere, e.g. a cluster follower, is still reconnected.)
 //
 // Threads: one thread; every call blocks.  Timeouts are the caller's (OVS's
 // tools use alarm()).
@@ -9,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "grebe/ovsdb_idl/idl.h"
@@ -42,6 +46,12 @@ class BlockingIdl {
   // of input).  Fails only on a fatal IDL error.
   Status run_until(const std::function<bool()>& done);
   Status wait_for_snapshot() { return run_until([this] { return idl_->has_snapshot(); }); }
+  // From now on, reconnect whenever the connection drops (OVS's
+  // ovsdb_idl_enable_reconnect(): ovs-vsctl waiting for ovs-vswitchd).
+  void enable_reconnect() {
+    retry_ = true;
+    lost_.reset();
+  }
   // Submits 'txn' and waits for its outcome.
   TxnStatus commit(Txn& txn);
 
@@ -54,6 +64,7 @@ class BlockingIdl {
   std::string remote_;
   bool retry_;
   long long backoff_msec_ = 0;
+  std::optional<Error> lost_;  // why the only connection ended (!retry_)
   std::unique_ptr<jsonrpc::Connection> conn_;
   std::unique_ptr<Idl> idl_;
 };

@@ -191,7 +191,10 @@ TEST(IdlServer, IncrementAndInsertedUuid) {
 TEST(IdlServer, ReconnectAfterRestartResyncs) {
   Server server;
   REQUIRE_SERVER(server);
-  auto idl = open_idl(server);
+  auto opened = BlockingIdl::open(server.remote(), "Open_vSwitch", nullptr, true);  // retry
+  ASSERT_TRUE(opened.ok());
+  auto idl = std::move(*opened);
+  ASSERT_TRUE(idl->wait_for_snapshot().ok());
   add_external_id(*idl, "before");
   server.stop();
   // While the server is down, change the database behind the client's back.
@@ -325,6 +328,20 @@ TEST(IdlServer, ConditionalMonitoringAndChangeTracking) {
   }
   EXPECT_EQ(inserted, 2u);
   EXPECT_EQ(deleted, 1u);
+}
+
+// Without retry, a dropped connection ends run_until() with OVS's words
+// instead of reconnecting forever (a tool must not outlive its server).
+TEST(IdlServer, NoRetryMeansOneConnection) {
+  Server server;
+  REQUIRE_SERVER(server);
+  auto idl = open_idl(server);
+  ASSERT_TRUE(idl);
+  server.stop();
+  Status st = idl->run_until([] { return false; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message().rfind("database connection failed (", 0), 0u)
+      << st.error().message();
 }
 
 TEST(IdlServer, ConnectionFailureIsReported) {
