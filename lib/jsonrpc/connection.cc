@@ -43,7 +43,17 @@ Status Connection::send(const Message& msg) {
   if (!status_.ok()) return status_;
   if (VLOG_IS_DBG_ENABLED())
     VLOG_DBG("%s: send %s %s", name().c_str(), type_to_string(msg.type), msg.to_string().c_str());
-  std::string text = msg.to_string();
+  return queue(msg.to_string());
+}
+
+Status Connection::send_text(std::string text) {
+  if (!status_.ok()) return status_;
+  if (VLOG_IS_DBG_ENABLED()) VLOG_DBG("%s: send %s", name().c_str(), text.c_str());
+  return queue(std::move(text));
+}
+
+Status Connection::queue(std::string text) {
+  if (text.empty()) return run();
   backlog_ += text.size();
   output_.push_back(std::move(text));
   return run();

@@ -52,6 +52,7 @@ struct Session::Impl {
   void became_connected();
   void on_ready();
   void close(const Error& e);
+  Status after_send(Status s);
   void update_events() {
     if (conn && watch) loop.modify_fd(watch, conn->wanted_events());
   }
@@ -218,22 +219,30 @@ Session::~Session() {
 }
 
 Status Session::send(const Message& msg) {
-  Impl& i = *impl_;
-  if (!i.conn) return Error(ENOTCONN, "not connected");
-  Status s = i.conn->send(msg);
-  if (s.ok() && i.opt.max_backlog_bytes && i.conn->backlog() > i.opt.max_backlog_bytes) {
-    VLOG_WARN("%s: backlog of %zu bytes exceeds limit, disconnecting", i.remote.c_str(),
-              i.conn->backlog());
-    s = Error(ENOBUFS, "backlog exceeds " + std::to_string(i.opt.max_backlog_bytes) + " bytes");
+  if (!impl_->conn) return Error(ENOTCONN, "not connected");
+  return impl_->after_send(impl_->conn->send(msg));
+}
+
+Status Session::send_text(std::string text) {
+  if (!impl_->conn) return Error(ENOTCONN, "not connected");
+  return impl_->after_send(impl_->conn->send_text(std::move(text)));
+}
+
+// Enforces the backlog limit and turns a failed send into a disconnect.
+Status Session::Impl::after_send(Status s) {
+  if (s.ok() && opt.max_backlog_bytes && conn->backlog() > opt.max_backlog_bytes) {
+    VLOG_WARN("%s: backlog of %zu bytes exceeds limit, disconnecting", remote.c_str(),
+              conn->backlog());
+    s = Error(ENOBUFS, "backlog exceeds " + std::to_string(opt.max_backlog_bytes) + " bytes");
   }
   if (!s.ok()) {
-    i.fsm.disconnected(time_msec(), s.error().code());
-    i.close(s.error());
-    i.pick_remote();
-    i.step();
+    fsm.disconnected(time_msec(), s.error().code());
+    close(s.error());
+    pick_remote();
+    step();
     return s;
   }
-  i.update_events();
+  update_events();
   return ok_status();
 }
 

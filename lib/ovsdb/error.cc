@@ -18,9 +18,17 @@ std::string vformat(const char* fmt, va_list args) {
   return out;
 }
 
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
 void put_string(std::string& out, const std::string& s) {
   out += '"';
-  for (unsigned char c : s) {
+  // Copy runs of plain bytes at once: most strings need no escaping.
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!needs_escape(c)) continue;
+    out.append(s, start, i - start);
+    start = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -29,16 +37,14 @@ void put_string(std::string& out, const std::string& s) {
       case '\n': out += "\\n"; break;
       case '\f': out += "\\f"; break;
       case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += char(c);
-        }
+      default: {
+        char buf[8];
+        snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(s, start, std::string::npos);
   out += '"';
 }
 
@@ -160,6 +166,8 @@ std::string json_to_string(const Json& json) {
   serialize(out, json);
   return out;
 }
+
+void append_json(std::string& out, const Json& json) { serialize(out, json); }
 
 std::optional<int64_t> json_integer(const Json& json) {
   switch (json.type()) {

@@ -94,6 +94,25 @@ OResult<Monitor> Monitor::from_json(const DatabaseSchema& schema, const Json& re
   return m;
 }
 
+const std::string& Monitor::signature() const {
+  if (!signature_.empty()) return signature_;
+  std::string& out = signature_;
+  out = version_ == MonitorVersion::kV1 ? "v1" : version_ == MonitorVersion::kV2 ? "v2" : "v3";
+  for (const MonitorTable& mt : tables_) {
+    out += '|';
+    out += mt.schema->name;
+    out += ':' + std::to_string(mt.select);
+    for (const MonitorColumn& mc : mt.columns) {
+      out += ',' + std::to_string(mc.index) + '/' + std::to_string(mc.select);
+    }
+    if (mt.condition) {
+      out += '?';
+      append_json(out, mt.condition->to_json(*mt.schema));
+    }
+  }
+  return out;
+}
+
 bool Monitor::matches(const MonitorTable& mt, const Row* row) const {
   if (!row) return false;
   return !mt.condition || mt.condition->evaluate_any(row->fields);
@@ -209,6 +228,7 @@ OStatus Monitor::change_conditions(const Json& condition_requests, const Databas
       next = std::move(*cond);
     }
     if (!next) continue;
+    signature_.clear();
     MonitorTable before = *mt;
     mt->condition = std::move(next);
     for (const auto& [uuid, row] : db.table(mt->schema->name)->rows) {

@@ -55,6 +55,11 @@ class Monitor {
                                     MonitorVersion version);
 
   MonitorVersion version() const { return version_; }
+  // Text that identifies what this monitor selects (version, tables,
+  // columns, select flags, conditions): monitors with equal signatures
+  // produce identical updates, so a server encodes each update once per
+  // signature and shares the bytes.
+  const std::string& signature() const;
   const std::vector<MonitorTable>& tables() const { return tables_; }
 
   // The current contents selected "initial" (an object, maybe empty).
@@ -74,6 +79,7 @@ class Monitor {
 
   MonitorVersion version_ = MonitorVersion::kV1;
   std::vector<MonitorTable> tables_;
+  mutable std::string signature_;  // computed on first use
 };
 
 }  // namespace grebe::ovsdb

@@ -184,10 +184,6 @@ void register_server_commands(ovsdb_server::OvsdbServer& server) {
 int main(int argc, char* argv[]) {
   set_program_name(argv[0]);
   ServerOptions opts = parse_options(argc, argv);
-  for (const auto& [name, value] : opts.ssl) {
-    Status st;
-    stream::ssl_handle_option(name, value, &st);
-  }
   if (Status s = daemon::daemonize_start(opts.daemon); !s.ok()) daemon::fatal(s.error().message());
 
   event::EventLoop loop;
@@ -197,7 +193,12 @@ int main(int argc, char* argv[]) {
   for (const std::string& file : opts.db_files) {
     if (Status st = server.add_db(file); !st.ok()) daemon::fatal(st.error().message());
   }
+  for (const auto& [name, value] : opts.ssl) server.set_ssl_option(name, value);
   for (const std::string& remote : opts.remotes) (void)server.add_remote(remote);
+  // As OVS: a bad db: reference at startup is fatal; later, only logged.
+  if (std::string errors = server.reconfigure(); !errors.empty()) {
+    daemon::fatal(errors.substr(0, errors.size() - 1));
+  }
 
   auto ctl = unixctl::Server::create(loop, opts.daemon.unixctl_path);
   if (!ctl.ok()) daemon::fatal(ctl.error().to_string());

@@ -71,6 +71,7 @@ void OvsdbServer::do_transact(Client& c, const Json& id, const std::string& db_n
   ExecOptions exec;
   exec.elapsed_msec = time_msec() - start_msec;
   exec.can_retry_wait = true;
+  exec.read_only = c.read_only;
   uint64_t cid = c.id;
   exec.lock_held = [this, cid](const std::string& lock) { return owns_lock(cid, lock); };
   Composed composed = compose_transaction(sdb.db(), params, exec);

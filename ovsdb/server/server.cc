@@ -1,7 +1,10 @@
 // Databases, remotes and client sessions of ovsdb-server.
 #include "server.h"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <unordered_map>
 
 #include "grebe/util/clock.h"
 #include "grebe/util/vlog.h"
@@ -40,9 +43,11 @@ OvsdbServer::OvsdbServer(event::EventLoop& loop) : loop_(loop), server_id_(Uuid:
   ServedDb& self = *sdb;
   dbs_["_Server"] = std::move(sdb);
   add_server_row(self);  // OVS lists _Server in its own Database table
+  flush_hook_ = loop_.add_hook([this] { flush_outboxes(); });
 }
 
 OvsdbServer::~OvsdbServer() {
+  loop_.remove_hook(flush_hook_);
   for (auto& [name, l] : listeners_) {
     if (l.watch) loop_.unwatch_fd(l.watch);
   }
@@ -98,38 +103,6 @@ void OvsdbServer::add_server_row(const ServedDb& sdb) {
   notify_monitors("_Server", *changes);
 }
 
-Status OvsdbServer::add_remote(const std::string& name) {
-  if (listeners_.count(name)) return ok_status();
-  Listener& l = listeners_[name];
-  l.name = name;
-  auto ps = stream::PassiveStream::open_with_default_port(name, 6640);
-  if (!ps.ok()) {
-    VLOG_ERR("%s: listen failed: %s", name.c_str(), ps.error().message().c_str());
-    return ps.error();
-  }
-  l.pstream = std::move(*ps);
-  l.watch = loop_.watch_fd(l.pstream->fd(), event::kReadable,
-                           [this, name](uint32_t) {
-                             auto it = listeners_.find(name);
-                             if (it != listeners_.end()) accept_all(it->second);
-                           });
-  return ok_status();
-}
-
-bool OvsdbServer::remove_remote(const std::string& name) {
-  auto it = listeners_.find(name);
-  if (it == listeners_.end()) return false;
-  if (it->second.watch) loop_.unwatch_fd(it->second.watch);
-  listeners_.erase(it);
-  return true;
-}
-
-std::vector<std::string> OvsdbServer::remotes() const {
-  std::vector<std::string> v;
-  for (const auto& [name, l] : listeners_) v.push_back(name);
-  return v;
-}
-
 std::vector<std::string> OvsdbServer::db_names() const {
   std::vector<std::string> v;
   for (const auto& [name, d] : dbs_) v.push_back(name);
@@ -152,7 +125,15 @@ Status OvsdbServer::compact(const std::string& db_name) {
 void OvsdbServer::reconnect() {
   std::vector<uint64_t> ids;
   for (auto& [id, c] : clients_) ids.push_back(id);
-  for (uint64_t id : ids) drop_client(id);
+  for (uint64_t id : ids) {
+    Client& c = *clients_[id];
+    if (c.active) {
+      reset_client(c);
+      c.session->force_reconnect();
+    } else {
+      drop_client(id);
+    }
+  }
 }
 
 void OvsdbServer::memory_usage(std::map<std::string, unsigned long long>& usage) const {
@@ -185,13 +166,15 @@ void OvsdbServer::accept_all(Listener& listener) {
     uint64_t id = next_client_id_++;
     auto c = std::make_unique<Client>();
     c->id = id;
+    c->remote = listener.name;
+    c->read_only = listener.options.read_only;
     jsonrpc::Session::Callbacks cb;
     cb.on_message = [this, id](jsonrpc::Message m) { on_message(id, std::move(m)); };
     cb.on_disconnected = [this, id](const Error&) {
       loop_.post([this, id] { drop_client(id); });
     };
     jsonrpc::Session::Options opts;
-    opts.probe_interval_msec = 0;  // OVS: no probes on unix sockets by default
+    opts.probe_interval_msec = listener.options.probe_interval_msec;
     c->session = std::make_unique<jsonrpc::Session>(loop_, std::move(*s), cb, opts);
     clients_[id] = std::move(c);
   }
@@ -215,9 +198,73 @@ void OvsdbServer::drop_client(uint64_t client_id) {
   loop_.post([doomed] {});
 }
 
+namespace {
+
+// Message::to_string() without building (and copying into) a message
+// object first: members in sorted order, as the JSON library writes them.
+void append_message(std::string& out, const jsonrpc::Message& m) {
+  using Type = jsonrpc::Message::Type;
+  switch (m.type) {
+    case Type::kRequest:
+    case Type::kNotify:
+      out += m.type == Type::kNotify ? "{\"id\":null" : "{\"id\":";
+      if (m.type == Type::kRequest) append_json(out, m.id);
+      out += ",\"method\":";
+      append_json(out, Json(m.method));
+      out += ",\"params\":";
+      if (m.params.is_null()) out += "[]";
+      else append_json(out, m.params);
+      break;
+    case Type::kReply:
+      out += "{\"error\":null,\"id\":";
+      append_json(out, m.id);
+      out += ",\"result\":";
+      append_json(out, m.result);
+      break;
+    case Type::kError:
+      out += "{\"error\":";
+      append_json(out, m.error);
+      out += ",\"id\":";
+      append_json(out, m.id);
+      out += ",\"result\":null";
+      break;
+  }
+  out += '}';
+}
+
+}  // namespace
+
 void OvsdbServer::send(Client& c, const jsonrpc::Message& msg) {
-  if (auto st = c.session->send(msg); !st.ok()) {
-    VLOG_DBG("send failed: %s", st.error().message().c_str());
+  if (c.outbox.empty()) dirty_clients_.push_back(c.id);
+  append_message(c.outbox, msg);
+}
+
+void OvsdbServer::send_text(Client& c, std::string_view text) {
+  if (c.outbox.empty()) dirty_clients_.push_back(c.id);
+  c.outbox += text;
+}
+
+void OvsdbServer::flush_outboxes() {
+  if (rows_changed_ >= kTrimAfterRows) {
+    // A big transaction parsed, copied and encoded a lot of memory that is
+    // free now but still mapped: give it back, so that the resident size
+    // follows the database, not its largest transaction.
+    malloc_trim(0);
+  }
+  rows_changed_ = 0;
+  if (dirty_clients_.empty()) return;
+  std::vector<uint64_t> ids;
+  ids.swap(dirty_clients_);
+  for (uint64_t id : ids) {
+    auto it = clients_.find(id);
+    if (it == clients_.end() || it->second->outbox.empty()) continue;
+    Client& c = *it->second;
+    std::string text;
+    text.swap(c.outbox);
+    // A failed send closes the session, which reports the disconnect.
+    if (auto st = c.session->send_text(std::move(text)); !st.ok()) {
+      VLOG_DBG("send failed: %s", st.error().message().c_str());
+    }
   }
 }
 
@@ -257,7 +304,9 @@ Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, const Change
   }
   sdb.db().apply(changes);
   n_commits_++;
+  for (const auto& [table, rows] : changes.tables) rows_changed_ += rows.size();
   notify_monitors(sdb.name, changes);
+  if (sdb.file && uses_db_config()) (void)reconfigure();
   if (sdb.file && sdb.file->log().grew_lots()) {
     VLOG_INFO("%s: compacting database online", sdb.path.c_str());
     if (auto st = sdb.file->compact("compacting database online"); !st.ok()) {
@@ -269,22 +318,33 @@ Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, const Change
 
 void OvsdbServer::notify_monitors(const std::string& db, const ChangeSet& changes) {
   static const std::string kZeroId = Uuid::zero().to_string();
+  // Clients watching the same things get the same bytes: encode each
+  // distinct monitor's updates once (OVS shares its json cache likewise).
+  std::unordered_map<std::string, std::string> encoded;  // signature -> updates text
+  std::string text;
   for (auto& [id, c] : clients_) {
     for (auto& [key, m] : c->monitors) {
       if (m.db != db) continue;
-      Json upd = m.monitor->updates(changes);
-      if (upd.is_object() && upd.empty()) continue;
-      switch (m.monitor->version()) {
-        case MonitorVersion::kV1:
-          send(*c, jsonrpc::Message::notify("update", Json::array({m.id, upd})));
-          break;
-        case MonitorVersion::kV2:
-          send(*c, jsonrpc::Message::notify("update2", Json::array({m.id, upd})));
-          break;
-        case MonitorVersion::kV3:
-          send(*c, jsonrpc::Message::notify("update3", Json::array({m.id, kZeroId, upd})));
-          break;
+      auto [it, fresh] = encoded.try_emplace(m.monitor->signature());
+      if (fresh) {
+        Json upd = m.monitor->updates(changes);
+        if (!(upd.is_object() && upd.empty())) it->second = json_to_string(upd);
       }
+      if (it->second.empty()) continue;
+      text.clear();
+      switch (m.monitor->version()) {
+        case MonitorVersion::kV1: text += R"({"id":null,"method":"update","params":[)"; break;
+        case MonitorVersion::kV2: text += R"({"id":null,"method":"update2","params":[)"; break;
+        case MonitorVersion::kV3: text += R"({"id":null,"method":"update3","params":[)"; break;
+      }
+      append_json(text, m.id);
+      if (m.monitor->version() == MonitorVersion::kV3) {
+        text += ",\"" + kZeroId + '"';
+      }
+      text += ',';
+      text += it->second;
+      text += "]}";
+      send_text(*c, text);
     }
   }
 }

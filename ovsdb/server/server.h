@@ -46,12 +46,25 @@ class OvsdbServer {
   // (with OVS's text) if the file cannot be read or a db of that name is
   // already served.
   Status add_db(const std::string& path);
-  // Starts listening on a punix:/ptcp:/pssl: remote.  Failures are logged
-  // and returned; the remote is remembered either way (OVS retries it).
+  // Adds a configured remote: a passive one (punix:, ptcp:, pssl:) to
+  // listen on, an active one (unix:, tcp:, ssl:) to keep connecting to, or
+  // "db:DB,TABLE,COLUMN" whose current values (strings, or references to
+  // rows with a "target" column and options, like Manager rows) are
+  // followed as the database changes.  Listen failures are logged and
+  // returned; the remote stays configured.
   Status add_remote(const std::string& name);
-  // Stops listening; false if 'name' is not a configured remote.
+  // Forgets a configured remote; false if 'name' is not one.
   bool remove_remote(const std::string& name);
-  std::vector<std::string> remotes() const;  // sorted
+  std::vector<std::string> remotes() const;  // configured names, sorted
+  // An SSL option ("private-key", "certificate", "ca-cert",
+  // "bootstrap-ca-cert", "ssl-protocols", "ssl-ciphers"), either a value
+  // or "db:DB,TABLE,COLUMN" (the first non-empty string in that column).
+  void set_ssl_option(const std::string& option, const std::string& value);
+  // Resolves the db: references and applies remotes and SSL settings.
+  // Returns the problems found (OVS's text, one per line; empty if none).
+  // Runs by itself after every commit; ovsdb-server's startup calls it to
+  // fail on a bad reference, as OVS does.
+  std::string reconfigure();
   std::vector<std::string> db_names() const;  // sorted, with _Server
   // Compacts one database ("" = all file-backed ones).  Error text as OVS.
   Status compact(const std::string& db_name);
@@ -65,12 +78,25 @@ class OvsdbServer {
     std::unique_ptr<ovsdb::Monitor> monitor;
     Json id;
   };
+  // Per-remote settings (OVS's struct ovsdb_jsonrpc_options).
+  struct RemoteOptions {
+    long long probe_interval_msec = 0;
+    long long max_backoff_msec = 8000;
+    bool read_only = false;
+    bool operator==(const RemoteOptions&) const = default;
+  };
   struct Client {
     uint64_t id = 0;
+    std::string remote;   // the configured remote it came from
+    bool active = false;  // we connect to it (and reconnect): never dropped
+    bool read_only = false;
     std::unique_ptr<jsonrpc::Session> session;
     std::map<std::string, MonitorEntry> monitors;  // by serialized id
     std::set<std::string> locks;                   // locks waited for or held
     bool db_change_aware = false;
+    // Serialized messages not yet handed to the session: everything sent
+    // while handling one loop iteration's input goes out in one write.
+    std::string outbox;
   };
   struct PendingTxn {
     uint64_t client;
@@ -82,14 +108,29 @@ class OvsdbServer {
   };
   struct Listener {
     std::string name;
+    RemoteOptions options;
     std::unique_ptr<stream::PassiveStream> pstream;
     event::WatchId watch = 0;
   };
 
   void accept_all(Listener& listener);
+  // remotes.cc: db: references and applying the resolved remotes.
+  std::map<std::string, RemoteOptions> resolve_remotes(std::string& errors) const;
+  const std::string* query_db_string(const std::string& name, std::string& errors) const;
+  void set_listeners(const std::map<std::string, RemoteOptions>& wanted);
+  Status open_listener(const std::string& name, const RemoteOptions& options);
+  void open_active(const std::string& target, const RemoteOptions& options);
+  void reset_client(Client& c);
+  void reconfigure_ssl(std::string& errors);
+  bool uses_db_config() const;
   void on_message(uint64_t client_id, jsonrpc::Message msg);
   void drop_client(uint64_t client_id);
   void send(Client& c, const jsonrpc::Message& msg);
+  // Queues already serialized message text for 'c'.
+  void send_text(Client& c, std::string_view text);
+  // Hands every client's outbox to its session (an EventLoop hook, so it
+  // runs once per loop iteration, after the input has been handled).
+  void flush_outboxes();
   ServedDb* lookup_db(Client& c, const jsonrpc::Message& req);
 
   // methods.cc: one handler per JSON-RPC method.
@@ -114,7 +155,17 @@ class OvsdbServer {
   Uuid server_id_;
   std::map<std::string, std::unique_ptr<ServedDb>> dbs_;
   std::map<std::string, Listener> listeners_;
+  std::set<std::string> configured_remotes_;
+  std::map<std::string, uint64_t> active_remotes_;  // target -> client id
+  std::map<std::string, std::string> ssl_options_;   // option -> configured value
+  std::map<std::string, std::string> ssl_applied_;   // option -> value in effect
+  std::string remotes_error_;  // last reported, so each problem is logged once
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  std::vector<uint64_t> dirty_clients_;  // clients with a non-empty outbox
+  uint64_t flush_hook_ = 0;
+  // Rows changed in this loop iteration (see flush_outboxes()).
+  static constexpr size_t kTrimAfterRows = 500;
+  size_t rows_changed_ = 0;
   std::map<std::string, std::deque<uint64_t>> locks_;  // lock -> waiters, owner first
   std::deque<PendingTxn> pending_;
   uint64_t next_client_id_ = 1;

@@ -38,6 +38,10 @@ class Connection {
   // Queues `msg` and writes as much of the backlog as the stream takes now.
   // Returns the connection's error if it is (or becomes) dead.
   Status send(const Message& msg);
+  // Like send(), for text that is already one or more serialized messages
+  // (servers that encode a notification once for many peers, or batch
+  // several replies into one write).
+  Status send_text(std::string text);
   // Writes queued output.  Returns the connection's status.
   Status run();
   // The next complete message, or nullopt if none has arrived yet.  Errors:
@@ -62,6 +66,7 @@ class Connection {
 
  private:
   Status set_error(Error e);
+  Status queue(std::string text);
 
   std::unique_ptr<stream::Stream> stream_;
   Framer framer_;

@@ -62,6 +62,8 @@ class Session {
   // Sends if connected; returns ENOTCONN otherwise (OVS drops such messages
   // too: callers resend their state from on_connected).
   Status send(const Message& msg);
+  // Same, for already serialized message text (see Connection::send_text).
+  Status send_text(std::string text);
   bool is_connected() const;
   // Connected or still trying to (false once an unreliable session ends).
   bool is_alive() const;

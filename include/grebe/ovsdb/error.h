@@ -49,6 +49,8 @@ OvsdbError wrap_error(OvsdbError error, const std::string& context);
 // Compact JSON with sorted keys, OVS's JSSF_SORT serialization (numbers
 // formatted as OVS formats them: reals with %.17g).
 std::string json_to_string(const Json& json);
+// Appends json_to_string(json) to 'out' (no temporary string).
+void append_json(std::string& out, const Json& json);
 // The value of 'json' if OVS's JSON parser would read it as an integer: an
 // integer literal within int64, or a number written with a fraction or
 // exponent whose value is integral (OVS reads "1.0" and "1e2" as integers).
