@@ -101,7 +101,7 @@ void OvsdbServer::do_transact(Client& c, const Json& id, const std::string& db_n
     if (!changes.ok()) {
       results.push_back(changes.error().to_json());
     } else if (!changes->empty()) {
-      auto st = commit_changes(sdb, *changes, composed.durable);
+      auto st = commit_changes(sdb, std::move(*changes), composed.durable);
       if (!st.ok()) results.push_back(st.error().to_json());
     }
   }
@@ -178,11 +178,17 @@ void OvsdbServer::do_monitor(Client& c, const Message& req) {
     return;
   }
   auto monitor = std::make_unique<Monitor>(std::move(*mon));
-  Json initial = monitor->initial(sdb->db());
+  Json initial;
   if (since) {
-    // Standalone databases keep no transaction history (as in OVS), so the
-    // client always gets the full contents and the all-zeros id.
-    initial = Json::array({false, Uuid::zero().to_string(), initial});
+    // Only the changes since the client's last transaction if the history
+    // still has it (see ovsdb/core/history.h), else everything.
+    std::optional<ChangeSet> delta;
+    Uuid last = *Uuid::from_string(req.params[3].get<std::string>());
+    if (!last.is_zero()) delta = sdb->history.changes_after(last);
+    initial = Json::array({bool(delta), sdb->history.last_id().to_string(),
+                           delta ? monitor->updates(*delta) : monitor->initial(sdb->db())});
+  } else {
+    initial = monitor->initial(sdb->db());
   }
   c.monitors[key] = MonitorEntry{sdb->name, std::move(monitor), mid};
   send(c, Message::reply(initial, req.id));
@@ -227,7 +233,7 @@ void OvsdbServer::do_monitor_cond_change(Client& c, const Message& req) {
   if (updates.is_object() && !updates.empty()) {
     const MonitorEntry& e = it->second;
     Json params = e.monitor->version() == MonitorVersion::kV3
-                      ? Json::array({e.id, Uuid::zero().to_string(), updates})
+                      ? Json::array({e.id, dbs_[e.db]->history.last_id().to_string(), updates})
                       : Json::array({e.id, updates});
     send(c, Message::notify(e.monitor->version() == MonitorVersion::kV3 ? "update3" : "update2",
                             params));

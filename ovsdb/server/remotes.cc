@@ -327,6 +327,7 @@ void OvsdbServer::reset_client(Client& c) {
   release_locks(c);
   c.monitors.clear();
   c.outbox.clear();
+  c.updates_outbox.clear();
   c.db_change_aware = false;
   for (auto p = pending_.begin(); p != pending_.end();) {
     if (p->client == c.id) {

@@ -235,13 +235,13 @@ void append_message(std::string& out, const jsonrpc::Message& m) {
 }  // namespace
 
 void OvsdbServer::send(Client& c, const jsonrpc::Message& msg) {
-  if (c.outbox.empty()) dirty_clients_.push_back(c.id);
+  if (c.outbox.empty() && c.updates_outbox.empty()) dirty_clients_.push_back(c.id);
   append_message(c.outbox, msg);
 }
 
-void OvsdbServer::send_text(Client& c, std::string_view text) {
-  if (c.outbox.empty()) dirty_clients_.push_back(c.id);
-  c.outbox += text;
+void OvsdbServer::send_update_text(Client& c, std::string_view text) {
+  if (c.outbox.empty() && c.updates_outbox.empty()) dirty_clients_.push_back(c.id);
+  c.updates_outbox += text;
 }
 
 void OvsdbServer::flush_outboxes() {
@@ -257,10 +257,13 @@ void OvsdbServer::flush_outboxes() {
   ids.swap(dirty_clients_);
   for (uint64_t id : ids) {
     auto it = clients_.find(id);
-    if (it == clients_.end() || it->second->outbox.empty()) continue;
+    if (it == clients_.end()) continue;
     Client& c = *it->second;
     std::string text;
     text.swap(c.outbox);
+    text += c.updates_outbox;
+    c.updates_outbox.clear();
+    if (text.empty()) continue;
     // A failed send closes the session, which reports the disconnect.
     if (auto st = c.session->send_text(std::move(text)); !st.ok()) {
       VLOG_DBG("send failed: %s", st.error().message().c_str());
@@ -296,8 +299,10 @@ ServedDb* OvsdbServer::lookup_db(Client& c, const jsonrpc::Message& req) {
   return nullptr;
 }
 
-Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, const ChangeSet& changes,
+Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, ChangeSet&& changes_in,
                                                       bool durable) {
+  auto shared = std::make_shared<const ChangeSet>(std::move(changes_in));
+  const ChangeSet& changes = *shared;
   if (sdb.file) {
     auto st = sdb.file->write_commit(changes, durable);
     if (!st.ok()) return st;
@@ -305,6 +310,7 @@ Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, const Change
   sdb.db().apply(changes);
   n_commits_++;
   for (const auto& [table, rows] : changes.tables) rows_changed_ += rows.size();
+  sdb.history.add(Uuid::generate(), shared, sdb.db().n_rows());
   notify_monitors(sdb.name, changes);
   if (sdb.file && uses_db_config()) (void)reconfigure();
   if (sdb.file && sdb.file->log().grew_lots()) {
@@ -317,7 +323,7 @@ Result<void, OvsdbError> OvsdbServer::commit_changes(ServedDb& sdb, const Change
 }
 
 void OvsdbServer::notify_monitors(const std::string& db, const ChangeSet& changes) {
-  static const std::string kZeroId = Uuid::zero().to_string();
+  const std::string last_id = dbs_[db]->history.last_id().to_string();
   // Clients watching the same things get the same bytes: encode each
   // distinct monitor's updates once (OVS shares its json cache likewise).
   std::unordered_map<std::string, std::string> encoded;  // signature -> updates text
@@ -339,12 +345,12 @@ void OvsdbServer::notify_monitors(const std::string& db, const ChangeSet& change
       }
       append_json(text, m.id);
       if (m.monitor->version() == MonitorVersion::kV3) {
-        text += ",\"" + kZeroId + '"';
+        text += ",\"" + last_id + '"';
       }
       text += ',';
       text += it->second;
       text += "]}";
-      send_text(*c, text);
+      send_update_text(*c, text);
     }
   }
 }

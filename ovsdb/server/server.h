@@ -19,6 +19,7 @@
 #include "grebe/stream/stream.h"
 #include "grebe/util/result.h"
 #include "grebe/util/uuid.h"
+#include "ovsdb/core/history.h"
 #include "ovsdb/core/monitor.h"
 #include "ovsdb/storage/file.h"
 
@@ -32,6 +33,7 @@ struct ServedDb {
   std::string path;                         // "" for _Server
   std::unique_ptr<ovsdb::DbFile> file;      // null for _Server
   std::unique_ptr<ovsdb::Database> memory;  // _Server only
+  ovsdb::TxnHistory history;                // for monitor_cond_since
   ovsdb::Database& db() { return file ? file->db() : *memory; }
 };
 
@@ -97,6 +99,9 @@ class OvsdbServer {
     // Serialized messages not yet handed to the session: everything sent
     // while handling one loop iteration's input goes out in one write.
     std::string outbox;
+    // Monitor updates go after the replies queued in the same iteration,
+    // so a client sees its transaction's reply before its update (as OVS).
+    std::string updates_outbox;
   };
   struct PendingTxn {
     uint64_t client;
@@ -126,8 +131,8 @@ class OvsdbServer {
   void on_message(uint64_t client_id, jsonrpc::Message msg);
   void drop_client(uint64_t client_id);
   void send(Client& c, const jsonrpc::Message& msg);
-  // Queues already serialized message text for 'c'.
-  void send_text(Client& c, std::string_view text);
+  // Queues serialized monitor update text for 'c'.
+  void send_update_text(Client& c, std::string_view text);
   // Hands every client's outbox to its session (an EventLoop hook, so it
   // runs once per loop iteration, after the input has been handled).
   void flush_outboxes();
@@ -146,7 +151,8 @@ class OvsdbServer {
   void release_locks(Client& c);
   bool owns_lock(uint64_t client, const std::string& lock) const;
   // Logs (if file-backed), applies, and notifies monitors and waiters.
-  Result<void, ovsdb::OvsdbError> commit_changes(ServedDb& sdb, const ovsdb::ChangeSet& changes, bool durable);
+  Result<void, ovsdb::OvsdbError> commit_changes(ServedDb& sdb, ovsdb::ChangeSet&& changes,
+                                                 bool durable);
   void notify_monitors(const std::string& db, const ovsdb::ChangeSet& changes);
   void retry_pending(const std::string& db);
   void add_server_row(const ServedDb& sdb);
