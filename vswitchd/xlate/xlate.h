@@ -2,9 +2,14 @@
 // one bridge into datapath actions (OVS_ACTION_ATTR_* netlink attributes)
 // plus the megaflow mask: every bit of the flow the decision depended on.
 //
-// Translation is a pure function of the tables, the hooks and the flow: it
-// never changes the tables.  Side effects it decides on (learned flows) are
-// returned for the caller (the ofproto main thread) to apply.
+// Translation never changes the OpenFlow tables.  Side effects it decides
+// on (learn() flows, fin_timeout) are returned for the caller (the ofproto
+// main thread) to apply.  Two side effects happen during translation, each
+// through a thread-safe structure the hooks hand out: NORMAL learns source
+// MACs (only with XlateIn::may_learn, see normal/mac_learning.h), and
+// freezing (controller actions, ct(table=N)) registers states in the
+// RecircRegistry (references returned in XlateOut::recirc_refs).
+// A flow with recirc_id != 0 resumes the frozen state it names.
 //
 // Threads: any thread that may read the tables (upcall handlers,
 // revalidators, ofproto/trace on the main thread).
