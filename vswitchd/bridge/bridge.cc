@@ -15,7 +15,30 @@ namespace grebe::bridge {
 
 using ofproto_dpif::Ofproto;
 
-Bridges::Bridges(DummyMode dummy) : dummy_(dummy) {}
+Bridges::Bridges(DummyMode dummy, event::EventLoop* loop) : dummy_(dummy), loop_(loop) {}
+
+namespace {
+
+std::vector<connmgr::ControllerConfig> connmgr_controllers(const BridgeConfig& cfg) {
+  std::vector<connmgr::ControllerConfig> out;
+  for (const ControllerConfig& c : cfg.controllers) {
+    connmgr::ControllerConfig cc;
+    cc.target = c.target;
+    if (c.connection_mode) cc.connection_mode = *c.connection_mode;
+    if (c.max_backoff) cc.max_backoff = static_cast<int>(*c.max_backoff / 1000);
+    if (cc.max_backoff < 1) cc.max_backoff = 8;
+    if (c.inactivity_probe) cc.inactivity_probe = static_cast<int>(*c.inactivity_probe / 1000);
+    if (c.rate_limit) cc.rate_limit = static_cast<int>(*c.rate_limit);
+    if (c.burst_limit) cc.burst_limit = static_cast<int>(*c.burst_limit);
+    if (c.queue_size) cc.controller_queue_size = static_cast<int>(*c.queue_size);
+    if (c.enable_async_messages) cc.enable_async_messages = *c.enable_async_messages;
+    cc.service = c.type && *c.type == "service";
+    out.push_back(std::move(cc));
+  }
+  return out;
+}
+
+}  // namespace
 
 Bridges::~Bridges() {
   std::vector<std::string> names;
@@ -115,7 +138,7 @@ void Bridges::add_bridge(const BridgeConfig& cfg) {
   }
   dp.n_bridges++;
   bridge_errors_.erase(cfg.name);
-  auto ofproto = std::make_unique<Ofproto>(cfg.name, dp.backer);
+  auto ofproto = std::make_unique<Ofproto>(cfg.name, dp.backer, loop_);
   Ofproto& o = *ofproto;
   ofprotos_[cfg.name] = std::move(ofproto);
   configure_bridge(o, cfg);
@@ -147,6 +170,7 @@ void Bridges::configure_bridge(Ofproto& o, const BridgeConfig& cfg) {
       tc.max_flows = static_cast<uint32_t>(std::min<int64_t>(*it->second.flow_limit, UINT32_MAX));
     }
   }
+  o.configure(connmgr_controllers(cfg), cfg.fail_mode, cfg.protocols, cfg.other_config);
   uint64_t dpid = pick_datapath_id(o, cfg);
   if (dpid != o.datapath_id()) {
     o.set_datapath_id(dpid);

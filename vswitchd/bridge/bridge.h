@@ -50,7 +50,9 @@ class BridgeObserver {
 
 class Bridges {
  public:
-  explicit Bridges(DummyMode dummy);
+  // `loop`: where bridges run their OpenFlow connection managers (null in
+  // unit tests: no OpenFlow connections).
+  explicit Bridges(DummyMode dummy, event::EventLoop* loop = nullptr);
   ~Bridges();
   Bridges(const Bridges&) = delete;
   Bridges& operator=(const Bridges&) = delete;
@@ -94,8 +96,10 @@ class Bridges {
   void add_iface(const BridgeConfig& br, const PortConfig& port, const IfaceConfig& iface);
   uint64_t pick_datapath_id(ofproto_dpif::Ofproto& ofproto, const BridgeConfig& cfg);
   void write_iface_status(ovsdb_idl::Txn& txn, const IfaceConfig& ic) const;
+  void write_controller_status(ovsdb_idl::Txn& txn, const BridgeConfig& br) const;
 
   DummyMode dummy_;
+  event::EventLoop* loop_;
   BridgeObserver* observer_ = nullptr;
   SwitchConfig current_;
   std::map<std::string, std::unique_ptr<ofproto_dpif::Ofproto>> ofprotos_;

@@ -134,6 +134,11 @@ void bridge_settings(const Replica& r, const ovsrec::Bridge& br, BridgeConfig& b
     cc.connection_mode = c.connection_mode();
     cc.max_backoff = c.max_backoff();
     cc.inactivity_probe = c.inactivity_probe();
+    cc.rate_limit = c.controller_rate_limit();
+    cc.burst_limit = c.controller_burst_limit();
+    cc.queue_size = c.controller_queue_size();
+    cc.enable_async_messages = c.enable_async_messages();
+    cc.type = c.type();
     bc.controllers.push_back(std::move(cc));
   }
   for (const auto& [id, u] : br.flow_tables()) {

@@ -57,6 +57,9 @@ struct ControllerConfig {
   std::string target;
   std::optional<std::string> connection_mode;
   std::optional<int64_t> max_backoff, inactivity_probe;
+  std::optional<int64_t> rate_limit, burst_limit, queue_size;
+  std::optional<bool> enable_async_messages;
+  std::optional<std::string> type;  // "primary" / "service"
   bool operator==(const ControllerConfig&) const = default;
 };
 

@@ -13,6 +13,7 @@
 namespace grebe::bridge {
 
 using ofproto_dpif::OfPort;
+using ofproto_dpif::Ofproto;
 
 void Bridges::write_iface_status(ovsdb_idl::Txn& txn, const IfaceConfig& ic) const {
   ovsrec::Interface row(txn, ic.uuid);
@@ -51,6 +52,22 @@ void Bridges::write_iface_status(ovsdb_idl::Txn& txn, const IfaceConfig& ic) con
   }
 }
 
+void Bridges::write_controller_status(ovsdb_idl::Txn& txn, const BridgeConfig& br) const {
+  auto* o = find(br.name);
+  if (!o || !o->connmgr()) return;
+  auto status = o->connmgr()->controller_status();
+  for (const ControllerConfig& cc : br.controllers) {
+    ovsrec::Controller row(txn, cc.uuid);
+    if (!row.exists()) continue;
+    for (const auto& st : status) {
+      if (st.target != cc.target) continue;
+      row.set_is_connected(txn, st.is_connected);
+      row.set_role(txn, st.role.empty() ? std::nullopt : std::optional<std::string>(st.role));
+      row.set_status(txn, st.status);
+    }
+  }
+}
+
 void Bridges::write_status(ovsdb_idl::Txn& txn) const {
   if (!current_.have_root) return;
   ovsrec::Open_vSwitch root(txn, current_.root_uuid);
@@ -68,6 +85,7 @@ void Bridges::write_status(ovsdb_idl::Txn& txn) const {
     for (const auto& [pname, port] : br.ports) {
       for (const IfaceConfig& ic : port.ifaces) write_iface_status(txn, ic);
     }
+    write_controller_status(txn, br);
   }
 
   std::set<std::string> dp_types;

@@ -27,19 +27,15 @@ using unixctl::Reply;
 // The main-thread side of a Udpif: applies what its threads ask for.
 struct SwitchDaemon::UdpifSlot : public upcall::UdpifSink {
   explicit UdpifSlot(bridge::Bridges& b) : bridges(b) {}
-  void packet_in(const std::string& bridge, uint32_t ofp_in_port, std::vector<uint8_t> packet,
-                 std::vector<uint8_t> userdata) override {
-    (void)ofp_in_port;
-    (void)packet;
-    (void)userdata;
-    static vlog::RateLimit rl(5, 20);
-    VLOG_DBG_RL(&rl, "%s: packet-in (no controller connection manager yet)", bridge.c_str());
+  void packet_in(const std::string& bridge, connmgr::PacketInRequest pin) override {
+    if (ofproto_dpif::Ofproto* o = bridges.find(bridge)) o->send_packet_in(pin);
   }
   void learned(const std::string& bridge, std::vector<openflow::FlowMod> fms) override {
     ofproto_dpif::Ofproto* o = bridges.find(bridge);
     if (!o) return;
     for (const auto& fm : fms) {
       auto r = o->flow_mod(fm);
+      if (r.ok() && o->connmgr()) o->connmgr()->report_flow_mod(fm, *r);
       if (!r.ok()) {
         static vlog::RateLimit rl(5, 20);
         VLOG_WARN_RL(&rl, "%s: learned flow rejected: %s", bridge.c_str(),
@@ -59,7 +55,7 @@ struct SwitchDaemon::UdpifSlot : public upcall::UdpifSink {
 
 SwitchDaemon::SwitchDaemon(event::EventLoop& loop, const std::string& remote,
                            bridge::DummyMode dummy)
-    : loop_(loop), dummy_(dummy), bridges_(dummy) {
+    : loop_(loop), dummy_(dummy), bridges_(dummy, &loop) {
   bridges_.set_observer(this);
   register_commands();
   idl_ = std::make_unique<ovsdb_idl::SessionIdl>(loop_, std::vector<std::string>{remote},

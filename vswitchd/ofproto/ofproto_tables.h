@@ -96,6 +96,7 @@ class OfprotoTables {
                          uint8_t version = 0x01) const;
 
   TableConfig& table_config(uint8_t table_id) { return tables_[table_id].config; }
+  const TableConfig& table_config(uint8_t table_id) const { return tables_[table_id].config; }
   size_t n_rules(uint8_t table_id) const { return tables_[table_id].cls->n_rules(); }
   classifier::Version version() const { return version_; }
 

@@ -27,6 +27,7 @@
 #include "grebe/dpif/dpif.h"
 #include "grebe/event/event_loop.h"
 #include "grebe/util/result.h"
+#include "xlate/recirc.h"
 
 namespace grebe::ofproto_dpif {
 
@@ -53,6 +54,8 @@ class Backer {
   bool is_dummy() const { return provider_ == "dummy"; }
 
   std::shared_mutex& xlate_lock() const { return xlate_lock_; }
+  // Recirculation ids of this datapath (thread-safe).
+  xlate::RecircRegistry& recirc() const { return recirc_; }
   // Changes whenever something translation depends on changes (flow
   // tables, ports, groups): revalidators re-check flows.  Thread-safe.
   event::Seq& reconfigured() { return reconfigured_; }
@@ -78,6 +81,7 @@ class Backer {
   const std::string type_, provider_;
   std::unique_ptr<dpif::Dpif> dpif_;
   mutable std::shared_mutex xlate_lock_;
+  mutable xlate::RecircRegistry recirc_;
   event::Seq reconfigured_;
   std::map<dpif::OdpPort, PortOwner> ports_;
   std::vector<Ofproto*> ofprotos_;

@@ -14,6 +14,7 @@
 #include "grebe/packet/flow_extract.h"
 #include "grebe/unixctl/unixctl.h"
 #include "grebe/util/clock.h"
+#include "normal/fdb_commands.h"
 #include "ofproto_dpif/ofproto_dpif.h"
 
 namespace grebe::ofproto_dpif {
@@ -212,9 +213,99 @@ void cmd_bridge_dump_flows(const Args& argv, const Reply& reply) {
   reply.ok(s);
 }
 
+Ofproto* find_bridge(const std::string& name) {
+  for (Ofproto* o : all_ofprotos()) {
+    if (o->name() == name) return o;
+  }
+  return nullptr;
+}
+
+bool parse_mac(const std::string& s, EthAddr* mac) {
+  unsigned b[6];
+  char extra;
+  if (std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                  &extra) != 6) {
+    return false;
+  }
+  for (int i = 0; i < 6; i++) {
+    if (b[i] > 0xff) return false;
+    mac->b[i] = static_cast<uint8_t>(b[i]);
+  }
+  return true;
+}
+
+void register_fdb_commands() {
+  unixctl::register_command("fdb/show", "bridge", 1, 1, [](const Args& argv, const Reply& reply) {
+    Ofproto* o = find_bridge(argv[1]);
+    if (!o) return reply.error(normal::kFdbNoSuchBridge);
+    reply.ok(normal::fdb_show(o->mac_table()));
+  });
+  unixctl::register_command("fdb/stats-show", "bridge", 1, 1,
+                            [](const Args& argv, const Reply& reply) {
+                              Ofproto* o = find_bridge(argv[1]);
+                              if (!o) return reply.error(normal::kFdbNoSuchBridge);
+                              reply.ok(normal::fdb_stats_show(o->name(), o->mac_table()));
+                            });
+  auto for_bridges = [](const Args& argv, const Reply& reply, auto fn, const char* ok) {
+    if (argv.size() > 1) {
+      Ofproto* o = find_bridge(argv[1]);
+      if (!o) return reply.error(normal::kFdbNoSuchBridge);
+      fn(*o);
+    } else {
+      for (Ofproto* o : all_ofprotos()) fn(*o);
+    }
+    reply.ok(ok);
+  };
+  unixctl::register_command("fdb/flush", "[bridge]", 0, 1,
+                            [for_bridges](const Args& argv, const Reply& reply) {
+                              for_bridges(
+                                  argv, reply,
+                                  [](Ofproto& o) {
+                                    o.mac_table().flush();
+                                    o.flows_changed();
+                                  },
+                                  normal::kFdbFlushReply);
+                            });
+  unixctl::register_command("fdb/stats-clear", "[bridge]", 0, 1,
+                            [for_bridges](const Args& argv, const Reply& reply) {
+                              for_bridges(
+                                  argv, reply, [](Ofproto& o) { o.mac_table().clear_stats(); },
+                                  normal::kFdbStatsClearReply);
+                            });
+  unixctl::register_command(
+      "fdb/add", "bridge port vlan mac", 4, 4, [](const Args& argv, const Reply& reply) {
+        Ofproto* o = find_bridge(argv[1]);
+        if (!o) return reply.error(normal::kFdbNoSuchBridge);
+        EthAddr mac{};
+        if (!parse_mac(argv[4], &mac)) return reply.error("bad MAC address");
+        const OfPort* p = o->find_port(argv[2]);
+        if (!p) return reply.error("could not find port " + argv[2] + "\n");
+        o->mac_table().add_static(mac, static_cast<uint16_t>(std::atoi(argv[3].c_str())),
+                                  p->ofp_port);
+        o->flows_changed();
+        reply.ok();
+      });
+  unixctl::register_command("fdb/del", "bridge vlan mac", 3, 3,
+                            [](const Args& argv, const Reply& reply) {
+                              Ofproto* o = find_bridge(argv[1]);
+                              if (!o) return reply.error(normal::kFdbNoSuchBridge);
+                              EthAddr mac{};
+                              if (!parse_mac(argv[3], &mac)) {
+                                return reply.error("bad MAC address");
+                              }
+                              uint16_t vlan = static_cast<uint16_t>(std::atoi(argv[2].c_str()));
+                              if (!o->mac_table().del_static(mac, vlan)) {
+                                return reply.error("could not find static mac entry\n");
+                              }
+                              o->flows_changed();
+                              reply.ok();
+                            });
+}
+
 }  // namespace
 
 void register_ofproto_commands() {
+  register_fdb_commands();
   unixctl::register_command("ofproto/list", "", 0, 0, cmd_list);
   unixctl::register_command("ofproto/trace",
                             "{[dp_name] odp_flow | bridge br_flow} [OPTIONS...] "

@@ -8,6 +8,7 @@
 #include "grebe/odp/odp_flow.h"
 #include "grebe/packet/flow_extract.h"
 #include "grebe/util/clock.h"
+#include "grebe/util/dirs.h"
 #include "grebe/util/hash.h"
 #include "grebe/util/vlog.h"
 
@@ -44,13 +45,25 @@ std::vector<std::string> iface_types(bool dummy_enabled) {
   return t;
 }
 
-Ofproto::Ofproto(std::string name, std::shared_ptr<Backer> backer)
-    : name_(std::move(name)), backer_(std::move(backer)) {
+Ofproto::Ofproto(std::string name, std::shared_ptr<Backer> backer, event::EventLoop* loop)
+    : name_(std::move(name)),
+      backer_(std::move(backer)),
+      normal_config_(std::make_shared<normal::NormalConfig>()),
+      mac_learning_(std::make_unique<normal::MacLearning>()) {
+  groups_snapshot_ = groups_.snapshot();  // groups_ is constructed only now
+  if (loop) {
+    connmgr_ = std::make_unique<connmgr::Connmgr>(*loop, *this, name_, ovs_rundir());
+    if (Status st = connmgr_->start(); !st.ok()) {
+      VLOG_ERR("bridge %s: could not open management socket: %s", name_.c_str(),
+               st.error().message().c_str());
+    }
+  }
   std::unique_lock lock(backer_->xlate_lock());
   backer_->add_ofproto(this);
 }
 
 Ofproto::~Ofproto() {
+  connmgr_.reset();  // no more OpenFlow requests while we dismantle
   std::vector<std::string> names;
   for (const auto& [no, p] : ports_) names.push_back(p.name);
   for (const auto& n : names) del_port(n);
@@ -130,7 +143,8 @@ Result<uint32_t> Ofproto::add_port(const PortSpec& spec) {
     backer_->bind_port(port.odp_port, this, ofp);
     ports_.emplace(ofp, std::move(port));
   }
-  backer_->reconfigured().change();
+  publish_normal_config();
+  if (connmgr_) connmgr_->send_port_status(openflow::kPortAdd, phy_port(*find_port(ofp)));
   VLOG_INFO("bridge %s: added interface %s on port %u", name_.c_str(), spec.name.c_str(), ofp);
   return ofp;
 }
@@ -140,6 +154,7 @@ void Ofproto::del_port(const std::string& name) {
   while (it != ports_.end() && it->second.name != name) ++it;
   if (it == ports_.end()) return;
   OfPort port = std::move(it->second);
+  openflow::PhyPort pp = phy_port(port);
   {
     std::unique_lock lock(backer_->xlate_lock());
     backer_->unbind_port(port.odp_port);
@@ -147,7 +162,9 @@ void Ofproto::del_port(const std::string& name) {
   }
   // The datapath stops using the netdev before we destroy it.
   (void)backer_->dpif().port_del(port.odp_port);
-  backer_->reconfigured().change();
+  mac_learning_->flush_port(port.ofp_port);
+  publish_normal_config();
+  if (connmgr_) connmgr_->send_port_status(openflow::kPortDelete, pp);
   VLOG_INFO("bridge %s: deleted interface %s on port %u", name_.c_str(), name.c_str(),
             port.ofp_port);
 }
@@ -167,9 +184,42 @@ Status Ofproto::reconfigure_port(const std::string& name,
 }
 
 void Ofproto::set_port_vlan(const std::string& bundle, const PortVlan& vlan) {
-  std::unique_lock lock(backer_->xlate_lock());
   for (auto& [no, p] : ports_) {
-    if (p.bundle == bundle) p.vlan = vlan;
+    if (p.bundle != bundle) continue;
+    bool changed = p.vlan.tag != vlan.tag || p.vlan.trunks != vlan.trunks ||
+                   p.vlan.vlan_mode != vlan.vlan_mode;
+    p.vlan = vlan;  // only the main thread reads OfPort::vlan
+    if (changed) mac_learning_->flush_port(no);
+  }
+  publish_normal_config();
+}
+
+void Ofproto::publish_normal_config() {
+  auto cfg = std::make_shared<normal::NormalConfig>();
+  auto it = other_config_.find("forward-bpdu");
+  cfg->forward_bpdu = it != other_config_.end() && it->second == "true";
+  for (const auto& [no, p] : ports_) {
+    normal::NormalPort np;
+    np.ofp_port = no;
+    np.name = p.name;
+    const std::string& m = p.vlan.vlan_mode;
+    if (m == "access" || (m.empty() && p.vlan.tag)) np.vlan_mode = normal::VlanMode::kAccess;
+    else if (m == "native-tagged") np.vlan_mode = normal::VlanMode::kNativeTagged;
+    else if (m == "native-untagged") np.vlan_mode = normal::VlanMode::kNativeUntagged;
+    else if (m == "dot1q-tunnel") np.vlan_mode = normal::VlanMode::kDot1qTunnel;
+    else np.vlan_mode = normal::VlanMode::kTrunk;
+    np.tag = static_cast<uint16_t>(p.vlan.tag.value_or(0));
+    if (!p.vlan.trunks.empty()) {
+      std::vector<uint16_t> t(p.vlan.trunks.begin(), p.vlan.trunks.end());
+      np.trunks = normal::VlanBitmap(t);
+    }
+    np.floodable = !(p.config & openflow::kPcNoFlood);
+    np.normalize();
+    cfg->ports.push_back(std::move(np));
+  }
+  {
+    std::unique_lock lock(backer_->xlate_lock());
+    normal_config_ = std::move(cfg);
   }
   backer_->reconfigured().change();
 }
@@ -227,7 +277,8 @@ Status Ofproto::set_port_config(uint32_t ofp_port, uint32_t config, uint32_t mas
     std::unique_lock lock(backer_->xlate_lock());
     p.config = next;
   }
-  backer_->reconfigured().change();
+  publish_normal_config();
+  if (connmgr_) connmgr_->send_port_status(openflow::kPortModify, phy_port(p));
   return ok_status();
 }
 
@@ -256,6 +307,11 @@ std::vector<ofproto::FlowRemoved> Ofproto::run(long long now) {
     out = tables_.run(now, &expired);
   }
   if (!expired.empty()) flows_changed();
+  if (connmgr_) {
+    for (const auto& fr : out) connmgr_->send_flow_removed(fr);
+    connmgr_->run();
+  }
+  if (mac_learning_->run()) backer_->reconfigured().change();
   return out;
 }
 
@@ -267,29 +323,38 @@ void Ofproto::set_fail_open(bool active) {
 }
 
 xlate::XlateIn Ofproto::xlate_in(const Flow& flow) const {
+  // fail-open's hidden flow (priority 0xf0f0f0, above every OpenFlow
+  // priority) sends everything to NORMAL.
+  static const openflow::ActionList kNormal = {openflow::Action{openflow::ActOutput{kOfppNormal, 0}}};
   xlate::XlateIn in;
   in.tables = &tables_;
   in.hooks = this;
   in.bridge = name_;
   in.flow = flow;
+  if (fail_open_) in.actions = &kNormal;
   return in;
 }
 
 Status Ofproto::execute(const std::vector<uint8_t>& packet, uint32_t in_port,
                         const openflow::ActionList* actions) {
-  (void)actions;  // TODO(vswitchd): packet_out actions need XlateIn support
   Flow md = make_flow();
   md.in_port = in_port;
   Flow flow = flow_extract(packet.data(), packet.size(), &md);
   xlate::XlateOut out;
   {
     std::shared_lock lock(backer_->xlate_lock());
-    out = xlate::xlate_actions(xlate_in(flow));
+    xlate::XlateIn in = xlate_in(flow);
+    if (actions) in.actions = actions;
+    in.may_learn = true;
+    out = xlate::xlate_actions(in);
   }
+  for (uint32_t id : out.recirc_refs) backer_->recirc().unref(id);
+  for (const auto& fm : out.learned) (void)flow_mod(fm);
   if (out.odp_actions.empty()) return ok_status();
   Flow key_flow = make_flow();
   auto odp_in = odp_port(in_port);
-  key_flow.in_port = odp_in ? *odp_in : dpif::kOdppNone;
+  // Packets from the controller enter as if on the datapath's own port.
+  key_flow.in_port = odp_in ? *odp_in : dpif::kOdppLocal;
   nl::AttrBuilder key;
   odp::OdpFlowKeyParms parms;
   parms.flow = &key_flow;
@@ -315,6 +380,22 @@ std::vector<uint32_t> Ofproto::flood_ports() const {
     if (!(p.config & openflow::kPcNoFlood)) out.push_back(no);
   }
   return out;
+}
+
+const openflow::GroupMod* Ofproto::group(uint32_t group_id) const {
+  if (!groups_snapshot_) return nullptr;
+  auto it = groups_snapshot_->find(group_id);
+  return it == groups_snapshot_->end() ? nullptr : it->second.get();
+}
+
+std::optional<uint32_t> Ofproto::dp_meter_id(uint32_t meter_id) const {
+  // Meters live in one datapath meter space per bridge's backer; OVS
+  // allocates ids, we use the OpenFlow id (one bridge per meter id).
+  return meter_id;
+}
+
+bool Ofproto::packet_in_on_miss(uint8_t table_id) const {
+  return tables_.table_config(table_id).miss_to_controller;
 }
 
 bool Ofproto::port_is_live(uint32_t ofp_port) const {

@@ -25,6 +25,10 @@ struct Retranslation {
   std::string bridge;
   dpif::Bytes mask, actions;
   std::vector<const ofproto::OfRule*> rules;
+  // NORMAL's source MACs, replayed for flows with traffic so MACs behind
+  // megaflows do not age out (OVS's xlate cache).
+  std::vector<xlate::MacLearnRecord> mac_learned;
+  normal::MacLearning* ml = nullptr;
 };
 
 Retranslation retranslate(ofproto_dpif::Backer& backer, const dpif::DpifFlow& f) {
@@ -38,6 +42,8 @@ Retranslation retranslate(ofproto_dpif::Backer& backer, const dpif::DpifFlow& f)
   Flow ofp_flow = flow;
   ofp_flow.in_port = owner->ofp_port;
   xlate::XlateOut out = xlate::xlate_actions(owner->ofproto->xlate_in(ofp_flow));
+  // The installed flow keeps its own references; this translation's go.
+  for (uint32_t id : out.recirc_refs) backer.recirc().unref(id);
   nl::AttrBuilder mask;
   odp::OdpFlowKeyParms parms;
   parms.flow = &flow;
@@ -49,6 +55,8 @@ Retranslation retranslate(ofproto_dpif::Backer& backer, const dpif::DpifFlow& f)
   r.mask = mask.take();
   r.actions = std::move(out.odp_actions);
   r.rules = std::move(out.rules);
+  r.mac_learned = std::move(out.mac_learned);
+  r.ml = owner->ofproto->mac_learning();
   return r;
 }
 
@@ -141,6 +149,9 @@ void Udpif::revalidate_once() {
       uint64_t db = f.stats.n_bytes - std::min(f.stats.n_bytes, it->second.bytes);
       if (dp || db) {
         for (const auto* rule : r.rules) credits[r.bridge].push_back({rule, dp, db, used});
+        if (r.ml) {
+          for (const auto& m : r.mac_learned) (void)r.ml->learn(m.mac, m.vlan, m.ofp_port, m.is_grat_arp);
+        }
       }
       it->second.packets = f.stats.n_packets;
       it->second.bytes = f.stats.n_bytes;
@@ -150,7 +161,10 @@ void Udpif::revalidate_once() {
       del.del.key = f.key;
       if (f.ufid_present) del.del.ufid = f.ufid;
       dels.push_back(std::move(del));
-      if (it != ukeys_.end()) ukeys_.erase(it);
+      if (it != ukeys_.end()) {
+        release(it->second);
+        ukeys_.erase(it);
+      }
     }
   }
   if (!dels.empty()) backer_->dpif().operate(dels);

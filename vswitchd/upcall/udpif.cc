@@ -15,6 +15,7 @@
 #include "grebe/util/coverage.h"
 #include "grebe/util/vlog.h"
 #include "ofproto_dpif/ofproto_dpif.h"
+#include "xlate/upcall_cookie.h"
 
 VLOG_DEFINE_THIS_MODULE(upcall);
 COVERAGE_DEFINE(upcall_miss);
@@ -91,18 +92,6 @@ void Udpif::handler_main(uint32_t id) {
   }
 }
 
-namespace {
-
-// The controller cookie of an action upcall, or nullopt.
-bool is_controller_cookie(const dpif::Bytes& userdata) {
-  if (userdata.size() < 2) return false;
-  uint16_t type;
-  std::memcpy(&type, userdata.data(), 2);
-  return type == static_cast<uint16_t>(odp::UserActionCookieType::kController);
-}
-
-}  // namespace
-
 void Udpif::handle_upcall(dpif::Upcall& up) {
   n_upcalls_++;
   Flow flow = make_flow();
@@ -117,22 +106,7 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
   if (up.type == dpif::Upcall::Type::kAction) {
     COVERAGE_INC(upcall_action);
     n_action_upcalls_++;
-    std::string bridge;
-    uint32_t ofp_in = 0;
-    {
-      std::shared_lock lock(backer_->xlate_lock());
-      auto owner = backer_->lookup_port(odp_in);
-      if (!owner) return;
-      bridge = owner->ofproto->name();
-      ofp_in = owner->ofp_port;
-    }
-    if (!is_controller_cookie(up.userdata)) return;
-    std::vector<uint8_t> packet = std::move(up.packet), userdata = std::move(up.userdata);
-    UdpifSink* sink = &sink_;
-    main_loop_.post([sink, bridge, ofp_in, packet = std::move(packet),
-                     userdata = std::move(userdata)]() mutable {
-      sink->packet_in(bridge, ofp_in, std::move(packet), std::move(userdata));
-    });
+    handle_controller_upcall(up, flow);
     return;
   }
 
@@ -147,7 +121,9 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
     bridge = owner->ofproto->name();
     Flow ofp_flow = flow;
     ofp_flow.in_port = owner->ofp_port;
-    out = xlate::xlate_actions(owner->ofproto->xlate_in(ofp_flow));
+    xlate::XlateIn in = owner->ofproto->xlate_in(ofp_flow);
+    in.may_learn = true;
+    out = xlate::xlate_actions(in);
   }
   if (!out.learned.empty()) {
     UdpifSink* sink = &sink_;
@@ -167,7 +143,15 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
   std::vector<dpif::Op> ops;
   bool install = backer_->dpif().stats().n_flows < flow_limit_.load();
   if (!install) COVERAGE_INC(upcall_flow_limit_hit);
+  if (install && out.slow) install = false;  // handled in userspace every time
   if (install) {
+    std::lock_guard lock(ukeys_mutex_);
+    // A flow we already installed (two packets raced): keep the first.
+    if (ukeys_.count(up.ufid)) install = false;
+  }
+  if (!install) {
+    for (uint32_t id : out.recirc_refs) backer_->recirc().unref(id);
+  } else {
     dpif::Op put{dpif::Op::Type::kPut, {}, {}, {}, {}, {}};
     put.put.key = up.key;
     put.put.mask = mask.take();
@@ -180,6 +164,7 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
       uk.key = put.put.key;
       uk.mask = put.put.mask;
       uk.actions = put.put.actions;
+      uk.recirc_refs = out.recirc_refs;
       uk.created = time_msec();
       uk.packets = uk.bytes = 0;
     }
@@ -205,6 +190,49 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
   }
 }
 
+// A userspace(controller) upcall: decode the cookie and its frozen state
+// into a packet-in for the main thread.
+void Udpif::handle_controller_upcall(dpif::Upcall& up, const Flow& flow) {
+  std::string bridge;
+  uint32_t ofp_in = 0;
+  {
+    std::shared_lock lock(backer_->xlate_lock());
+    auto owner = backer_->lookup_port(flow.in_port);
+    if (owner) {
+      bridge = owner->ofproto->name();
+      ofp_in = owner->ofp_port;
+    }
+  }
+  auto cu = xlate::decode_controller_upcall(nl::Bytes(up.userdata.data(), up.userdata.size()),
+                                            &backer_->recirc());
+  if (!cu.ok()) return;  // not a controller cookie, or its flow is gone
+  if (cu->frozen && !cu->frozen->bridge.empty()) bridge = cu->frozen->bridge;
+  if (bridge.empty() || cu->dont_send) return;
+  connmgr::PacketInRequest pin;
+  switch (cu->reason) {
+    case xlate::kOfprExplicitMiss:
+    case xlate::kOfprImplicitMiss: pin.reason = openflow::kPinNoMatch; break;
+    default: pin.reason = cu->reason;
+  }
+  pin.table_id = cu->table_id;
+  pin.cookie = cu->rule_cookie;
+  pin.max_len = cu->max_len;
+  pin.controller_id = cu->controller_id;
+  pin.userdata = cu->userdata;
+  pin.flow = flow;
+  pin.flow.in_port = ofp_in;
+  if (cu->frozen) xlate::restore_frozen_metadata(cu->frozen->metadata, &pin.flow);
+  pin.packet = std::move(up.packet);
+  UdpifSink* sink = &sink_;
+  main_loop_.post([sink, bridge, pin = std::move(pin)]() mutable {
+    sink->packet_in(bridge, std::move(pin));
+  });
+}
+
+void Udpif::release(const Ukey& ukey) {
+  for (uint32_t id : ukey.recirc_refs) backer_->recirc().unref(id);
+}
+
 void Udpif::wait_revalidation(std::function<void()> done) {
   {
     std::lock_guard lock(reval_mutex_);
@@ -216,6 +244,7 @@ void Udpif::wait_revalidation(std::function<void()> done) {
 void Udpif::purge() {
   (void)backer_->dpif().flow_flush();
   std::lock_guard lock(ukeys_mutex_);
+  for (const auto& [ufid, uk] : ukeys_) release(uk);
   ukeys_.clear();
 }
 

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "connmgr/connmgr.h"
 #include "grebe/dpif/dpif.h"
 #include "ofproto/rule.h"
 #include "ofproto_dpif/backer.h"
@@ -55,10 +56,9 @@ struct UdpifConfig {
 class UdpifSink {
  public:
   virtual ~UdpifSink() = default;
-  // A controller action (or miss to controller) fired for `packet` on
-  // bridge `bridge`.  `userdata` is the userspace action's cookie.
-  virtual void packet_in(const std::string& bridge, uint32_t ofp_in_port,
-                         std::vector<uint8_t> packet, std::vector<uint8_t> userdata) = 0;
+  // A controller action (or table miss to controller) fired on bridge
+  // `bridge`: send this packet-in.
+  virtual void packet_in(const std::string& bridge, connmgr::PacketInRequest pin) = 0;
   // Flow_mods from learn actions.
   virtual void learned(const std::string& bridge, std::vector<openflow::FlowMod> fms) = 0;
   // Statistics to credit: rule pointers of bridge `bridge` (they may have
@@ -95,6 +95,7 @@ class Udpif {
  private:
   struct Ukey {
     dpif::Bytes key, mask, actions;
+    std::vector<uint32_t> recirc_refs;  // released when the flow goes
     long long created = 0;
     uint64_t packets = 0, bytes = 0;  // already credited
   };
@@ -108,6 +109,8 @@ class Udpif {
   void handle_upcall(dpif::Upcall& upcall);
   void revalidator_main();
   void revalidate_once();
+  void handle_controller_upcall(dpif::Upcall& upcall, const Flow& flow);
+  void release(const Ukey& ukey);
 
   std::shared_ptr<ofproto_dpif::Backer> backer_;
   event::EventLoop& main_loop_;

@@ -235,6 +235,8 @@ XlateOut xlate_actions(const XlateIn& in) {
     XlateCtx::TraceScope top(ctx, TraceType::kBridge, "bridge(\"" + in.bridge + "\")");
     if (in.flow.recirc_id) {
       resume_frozen(ctx);
+    } else if (in.actions) {
+      do_xlate_actions(ctx, *in.actions);
     } else {
       xlate_table(ctx, in.table_id, in.flow.in_port);
     }

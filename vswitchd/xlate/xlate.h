@@ -106,6 +106,9 @@ struct XlateIn {
   Flow flow = make_flow();
   uint8_t table_id = 0;  // first table
   bool want_trace = false;
+  // If set, these actions run instead of a lookup in `table_id` (a
+  // packet_out's actions; fail-open's NORMAL).  Must outlive the call.
+  const openflow::ActionList* actions = nullptr;
   // Side effects allowed: NORMAL learns source MACs (upcall handlers and
   // ofproto/trace -generate; not revalidators).
   bool may_learn = false;
