@@ -125,6 +125,17 @@ void Udpif::handle_upcall(dpif::Upcall& up) {
     in.may_learn = true;
     out = xlate::xlate_actions(in);
   }
+  // The packet handled here counts for its rules too (the datapath flow's
+  // own statistics only start with the next packet).
+  if (!out.rules.empty()) {
+    std::vector<UdpifSink::Credit> credits;
+    long long now = time_msec();
+    for (const auto* rule : out.rules) credits.push_back({rule, 1, up.packet.size(), now});
+    UdpifSink* sink = &sink_;
+    main_loop_.post([sink, bridge, credits = std::move(credits)]() mutable {
+      sink->credit(bridge, std::move(credits));
+    });
+  }
   if (!out.learned.empty()) {
     UdpifSink* sink = &sink_;
     main_loop_.post([sink, bridge, fms = std::move(out.learned)]() mutable {
