@@ -29,7 +29,9 @@ Result<std::vector<uint8_t>> encode_of12(const FlowMod& fm, uint8_t version, uin
   bool add = fm.command == FlowModCommand::kAdd;
   b.put64(add || fm.modify_cookie ? fm.new_cookie : fm.cookie);
   b.put64(fm.cookie_mask);
-  b.put8(fm.table_id == 0xff && add ? 0 : fm.table_id);
+  // OF1.2+ allows OFPTT_ALL only in deletes; OVS sends table 0 otherwise.
+  bool del = fm.command == FlowModCommand::kDelete || fm.command == FlowModCommand::kDeleteStrict;
+  b.put8(fm.table_id == 0xff && !del ? 0 : fm.table_id);
   b.put8(static_cast<uint8_t>(fm.command));
   b.put16(fm.idle_timeout);
   b.put16(fm.hard_timeout);

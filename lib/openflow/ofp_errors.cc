@@ -421,4 +421,48 @@ bool ofperr_is_known(std::string_view name) {
   return false;
 }
 
+namespace {
+
+// Errors OpenFlow 1.3 carries as ONF experimenter errors (OFPET_EXPERIMENTER,
+// experimenter ONF_VENDOR_ID): the bundle extension and a few others.
+struct OnfError {
+  const char* name;
+  uint16_t exp_code;
+};
+constexpr OnfError kOnf13Errors[] = {
+    {"OFPBFC_UNKNOWN", 2300},        {"OFPBFC_EPERM", 2301},
+    {"OFPBFC_BAD_ID", 2302},         {"OFPBFC_BUNDLE_EXIST", 2303},
+    {"OFPBFC_BUNDLE_CLOSED", 2304},  {"OFPBFC_OUT_OF_BUNDLES", 2305},
+    {"OFPBFC_BAD_TYPE", 2306},       {"OFPBFC_BAD_FLAGS", 2307},
+    {"OFPBFC_MSG_BAD_LEN", 2308},    {"OFPBFC_MSG_BAD_XID", 2309},
+    {"OFPBFC_MSG_UNSUP", 2310},      {"OFPBFC_MSG_CONFLICT", 2311},
+    {"OFPBFC_MSG_TOO_MANY", 2312},   {"OFPBFC_MSG_FAILED", 2313},
+    {"OFPBFC_TIMEOUT", 2314},        {"OFPBFC_BUNDLE_IN_PROGRESS", 2315},
+    {"OFPFMFC_BAD_PRIORITY", 2360},  {"OFPACFC_INVALID", 2370},
+    {"OFPACFC_UNSUPPORTED", 2371},   {"OFPACFC_EPERM", 2372},
+    {"OFPBRC_MULTIPART_REQUEST_TIMEOUT", 2640},
+    {"OFPBRC_MULTIPART_REPLY_TIMEOUT", 2641},
+    {"OFPBPC_TOO_MANY", 4443},       {"OFPBPC_DUP_TYPE", 4444},
+    {"OFPBPC_BAD_EXPERIMENTER", 4445}, {"OFPBPC_BAD_EXP_TYPE", 4446},
+    {"OFPBPC_BAD_EXP_VALUE", 4447},  {"OFPBPC_EPERM", 4448},
+};
+constexpr uint32_t kOnfExperimenter = 0x4f4e4600;
+
+}  // namespace
+
+std::optional<std::pair<uint32_t, uint16_t>> ofperr_encode_experimenter(std::string_view name,
+                                                                       uint8_t version) {
+  if (version != 4) return std::nullopt;
+  for (const auto& e : kOnf13Errors)
+    if (name == e.name) return std::make_pair(kOnfExperimenter, e.exp_code);
+  return std::nullopt;
+}
+
+const char* ofperr_decode_experimenter(uint8_t version, uint32_t experimenter, uint16_t exp_code) {
+  if (version != 4 || experimenter != kOnfExperimenter) return nullptr;
+  for (const auto& e : kOnf13Errors)
+    if (e.exp_code == exp_code) return e.name;
+  return nullptr;
+}
+
 }  // namespace grebe::openflow

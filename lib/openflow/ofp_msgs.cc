@@ -133,7 +133,16 @@ std::vector<uint8_t> encode_features_request(uint8_t version, uint32_t xid) {
 Result<std::vector<uint8_t>> encode_error(uint8_t version, std::string_view name, uint32_t xid,
                                           const std::vector<uint8_t>& data) {
   auto tc = ofperr_encode(name, version);
-  if (!tc) return Error(EINVAL, std::string(name) + ": no code in this OpenFlow version");
+  if (!tc) {
+    auto exp = ofperr_encode_experimenter(name, version);
+    if (!exp) return Error(EINVAL, std::string(name) + ": no code in this OpenFlow version");
+    OfpBuf b(version, kOfptError, xid);
+    b.put16(0xffff);
+    b.put16(exp->second);
+    b.put32(exp->first);
+    b.put_bytes(data.data(), data.size());
+    return b.finish();
+  }
   OfpBuf b(version, kOfptError, xid);
   b.put16(tc->first);
   b.put16(tc->second);

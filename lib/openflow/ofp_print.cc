@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "grebe/openflow/bundle.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/flow_stats.h"
 #include "grebe/openflow/group_meter.h"
@@ -58,6 +59,10 @@ const char* message_name(const uint8_t* data, size_t size, const OfpHeader& h) {
   if (h.type == kOfptVendor && h.length >= 16 && size >= 16 && load_be32(data + 8) == kNxVendorId &&
       load_be32(data + 12) == kNxtFlowMod && h.version == kOfp10)
     return "NXT_FLOW_MOD";
+  if (is_bundle_ctrl(data, size))
+    return h.version == kOfp13 ? "ONFT_BUNDLE_CONTROL" : "OFPT_BUNDLE_CONTROL";
+  if (is_bundle_add(data, size))
+    return h.version == kOfp13 ? "ONFT_BUNDLE_ADD_MESSAGE" : "OFPT_BUNDLE_ADD_MESSAGE";
   if (h.type == kOfptVendor) return nullptr;
   return ofp_type_name(h.version, h.type);
 }
@@ -200,6 +205,11 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
     case kOfptError: {
       if (len < 12) return Error(EINVAL, "OFPBRC_BAD_LEN");
       const char* name = ofperr_decode(h.version, load_be16(data + 8), load_be16(data + 10));
+      size_t payload = 12;
+      if (!name && load_be16(data + 8) == 0xffff && len >= 16) {
+        name = ofperr_decode_experimenter(h.version, load_be32(data + 12), load_be16(data + 10));
+        payload = 16;
+      }
       if (!name) return Error(EINVAL, "OFPBRC_BAD_LEN");
       std::string s = strfmt(" %s\n", name);
       std::string n(name);
@@ -208,7 +218,7 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
           if (data[i] >= 32 && data[i] < 127) s += static_cast<char>(data[i]);
         return s;
       }
-      return s + ofp_to_string(data + 12, len - 12, 1);
+      return s + ofp_to_string(data + payload, len - payload, 1);
     }
     case kOfptEchoRequest:
     case kOfptEchoReply: {
@@ -261,6 +271,16 @@ Result<std::string> body_text(const uint8_t* data, const OfpHeader& h, int verbo
   if (h.type == ofpt_barrier_request(h.version) || h.type == ofpt_barrier_reply(h.version))
     return std::string();
   if (is_stats(h)) return stats_body_text(data, h);
+  if (is_bundle_ctrl(data, len)) {
+    auto bc = decode_bundle_ctrl(data, len);
+    if (!bc.ok()) return bc.error();
+    return format_bundle_ctrl(*bc);
+  }
+  if (is_bundle_add(data, len)) {
+    auto ba = decode_bundle_add(data, len);
+    if (!ba.ok()) return ba.error();
+    return format_bundle_add(*ba, verbosity);
+  }
   if ((h.type == 24 || h.type == 25) && h.version >= kOfp12) {
     auto r = decode_role(data, len);
     if (!r.ok()) return r.error();

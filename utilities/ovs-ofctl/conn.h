@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grebe/openflow/ofp_protocol.h"
 #include "grebe/openflow/port_msgs.h"
@@ -39,4 +40,18 @@ namespace grebe::ofctl {
 // The port named or numbered `port` from the switch's port descriptions
 // (OVS fetch_ofputil_phy_port()); ENOENT "br0: couldn't find port `x'".
 Result<openflow::PhyPort> fetch_port(Conn& c, const std::string& port);
+}  // namespace grebe::ofctl
+
+namespace grebe::ofctl {
+// Sends `requests` (flow/group mods of the connection's version) in one
+// ordered, atomic bundle; prints "Error X for: <request>" for each error;
+// returns the exit status (OVS bundle_transact()).
+int bundle_transact(const Options& opts, Conn& c, const std::vector<vconn::OfpMsg>& requests);
+}  // namespace grebe::ofctl
+
+namespace grebe::ofctl {
+// Switches the connection to `want` if that takes a message (OF1.0 flow
+// format / table-id extension); false if the switch refused (OVS
+// try_set_protocol()).
+Result<bool> try_set_protocol(Conn& c, openflow::Protocols want);
 }  // namespace grebe::ofctl

@@ -53,6 +53,7 @@ void usage() {
       "  -O, --protocols=VERSIONS    set allowed OpenFlow versions\n"
       "  -F, --flow-format=FORMAT    force particular flow format(s)\n"
       "  --strict                    use strict match for flow commands\n"
+      "  --bundle                    execute all flow/group changes in one atomic bundle\n"
       "  --sort[=field]              sort in ascending order\n"
       "  --rsort[=field]             sort in descending order\n"
       "  --no-stats                  do not print flow statistics\n"
@@ -70,6 +71,7 @@ int parse_options(int argc, char* argv[], Options& opts) {
       {"verbose", optional_argument, nullptr, 'v'},
       {"no-stats", no_argument, nullptr, 1000},
       {"strict", no_argument, nullptr, 1001},
+      {"bundle", no_argument, nullptr, 1004},
       {"sort", optional_argument, nullptr, 1002},
       {"rsort", optional_argument, nullptr, 1003},
       {"help", no_argument, nullptr, 'h'},
@@ -96,6 +98,7 @@ int parse_options(int argc, char* argv[], Options& opts) {
       case 'v': opts.verbosity++; break;
       case 1000: opts.show_stats = false; break;
       case 1001: opts.strict = true; break;
+      case 1004: opts.bundle = true; break;
       case 1002:
       case 1003:
         opts.sort_keys.push_back({optarg ? optarg : "priority", c == 1003});
@@ -107,6 +110,14 @@ int parse_options(int argc, char* argv[], Options& opts) {
         std::exit(0);
       default: return 1;
     }
+  }
+  // --bundle implies OpenFlow 1.4 unless -O already allows a version with
+  // bundles, and drops the versions without them (as OVS).
+  constexpr uint32_t kBundleVersions = (1u << openflow::kOfp13) | (1u << openflow::kOfp14) |
+                                       (1u << openflow::kOfp15);
+  if (opts.bundle && !(opts.versions & kBundleVersions)) {
+    opts.versions |= 1u << openflow::kOfp14;
+    opts.versions &= kBundleVersions;
   }
   openflow::Protocols version_protocols = openflow::protocols_from_version_bitmap(opts.versions);
   if (!(opts.allowed & version_protocols)) {

@@ -24,6 +24,7 @@ struct Options {
   int verbosity = 0;
   bool show_stats = true;           // --no-stats clears
   bool strict = false;              // --strict
+  bool bundle = false;              // --bundle: flow/group changes in one atomic bundle
   std::vector<SortKey> sort_keys;   // --sort / --rsort
 };
 

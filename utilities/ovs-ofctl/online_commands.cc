@@ -106,6 +106,30 @@ Result<PhyPort> fetch_port(Conn& c, const std::string& port) {
 }
 
 
+// Switches the connection to `want` if that takes a message (OF1.0 flow
+// format); false if the switch refused.  (OVS try_set_protocol().)
+Result<bool> try_set_protocol(Conn& c, Protocols want) {
+  if (want == c.protocol) return true;
+  bool cur_nxm = c.protocol & kPOf10NxmAny, want_nxm = want & kPOf10NxmAny;
+  bool cur_tid = c.protocol & (kPOf10StdTid | kPOf10NxmTid);
+  bool want_tid = want & (kPOf10StdTid | kPOf10NxmTid);
+  if (c.version() != kOfp10 || !(want & kPOf10Any)) return false;
+  // As OVS: set the flow format first, then the table-id extension.
+  if (cur_nxm != want_nxm) {
+    auto r = c.vc->transact_noreply(encode_nx_set_flow_format(want_nxm ? 2 : 0, c.vc->next_xid()));
+    if (!r.ok()) return r.error();
+    if (r->has_value()) return false;
+  }
+  if (cur_tid != want_tid) {
+    auto r = c.vc->transact_noreply(encode_nx_flow_mod_table_id(want_tid, c.vc->next_xid()));
+    if (!r.ok()) return r.error();
+    if (r->has_value()) return false;
+  }
+  c.protocol = want;
+  return true;
+}
+
+
 namespace {
 
 int cmd_show(const Options& opts, const std::vector<std::string>& args) {
@@ -160,29 +184,6 @@ int cmd_probe(const Options& opts, const std::vector<std::string>& args) {
   return 0;
 }
 
-// Switches the connection to `want` if that takes a message (OF1.0 flow
-// format); false if the switch refused.  (OVS try_set_protocol().)
-Result<bool> try_set_protocol(Conn& c, Protocols want) {
-  if (want == c.protocol) return true;
-  bool cur_nxm = c.protocol & kPOf10NxmAny, want_nxm = want & kPOf10NxmAny;
-  bool cur_tid = c.protocol & (kPOf10StdTid | kPOf10NxmTid);
-  bool want_tid = want & (kPOf10StdTid | kPOf10NxmTid);
-  if (c.version() != kOfp10 || !(want & kPOf10Any)) return false;
-  // As OVS: set the flow format first, then the table-id extension.
-  if (cur_nxm != want_nxm) {
-    auto r = c.vc->transact_noreply(encode_nx_set_flow_format(want_nxm ? 2 : 0, c.vc->next_xid()));
-    if (!r.ok()) return r.error();
-    if (r->has_value()) return false;
-  }
-  if (cur_tid != want_tid) {
-    auto r = c.vc->transact_noreply(encode_nx_flow_mod_table_id(want_tid, c.vc->next_xid()));
-    if (!r.ok()) return r.error();
-    if (r->has_value()) return false;
-  }
-  c.protocol = want;
-  return true;
-}
-
 // OVS open_vconn_for_flow_mod(): keep the current protocol if usable,
 // else switch to the first usable one.
 Protocols allowed_protocols(const Options& opts) {
@@ -205,6 +206,7 @@ Status pick_flow_mod_protocol(const Options& opts, Conn& c, Protocols usable) {
 
 int send_flow_mods(const Options& opts, const std::string& target,
                    const std::vector<FlowMod>& fms, Protocols usable) {
+  if (opts.bundle) usable &= kPOf13Up;  // bundles need OpenFlow 1.3+
   if (!(usable & allowed_protocols(opts)))
     return fail("none of the usable flow formats (" + protocols_to_string(usable) +
                 ") is among the allowed flow formats (" +
@@ -212,6 +214,15 @@ int send_flow_mods(const Options& opts, const std::string& target,
   auto c = open_conn(opts, target);
   if (!c.ok()) return open_error(c.error());
   if (Status s = pick_flow_mod_protocol(opts, *c, usable); !s.ok()) return fail(s.error().message());
+  if (opts.bundle) {
+    std::vector<OfpMsg> msgs;
+    for (const FlowMod& fm : fms) {
+      auto msg = encode_flow_mod(fm, c->protocol, c->vc->next_xid());
+      if (!msg.ok()) return fail(msg.error().message());
+      msgs.push_back(std::move(*msg));
+    }
+    return bundle_transact(opts, *c, msgs);
+  }
   for (const FlowMod& fm : fms) {
     auto msg = encode_flow_mod(fm, c->protocol, c->vc->next_xid());
     if (!msg.ok()) return fail(msg.error().message());
@@ -337,6 +348,7 @@ int group_mod_command(const Options& opts, const std::vector<std::string>& args,
   }
   Protocols usable = kPAny;
   for (const auto& p : parsed) usable &= p.usable;
+  if (opts.bundle) usable &= kPOf13Up;
   auto c = open_for_mod(opts, args[0], usable);
   if (!c.ok()) return c.error().code() == EINVAL ? fail(c.error().message()) : open_error(c.error());
   std::vector<OfpMsg> msgs;
@@ -345,6 +357,7 @@ int group_mod_command(const Options& opts, const std::vector<std::string>& args,
     if (!m.ok()) return fail(m.error().message());
     msgs.push_back(std::move(*m));
   }
+  if (opts.bundle) return bundle_transact(opts, *c, msgs);
   return send_noreply(opts, *c, std::move(msgs));
 }
 
@@ -451,6 +464,7 @@ int cmd_mod_port(const Options& opts, const std::vector<std::string>& args) {
 int dump_flows_command(const Options& opts, const std::vector<std::string>& args);
 int dump_aggregate_command(const Options& opts, const std::vector<std::string>& args);
 void add_stats_commands(std::vector<Command>& commands);
+void add_flow_diff_commands(std::vector<Command>& commands);
 
 const std::vector<Command>& online_commands() {
   static const std::vector<Command> kCommands = {
@@ -478,6 +492,7 @@ const std::vector<Command>& online_commands() {
   static const std::vector<Command> kAll = [] {
     std::vector<Command> all = kCommands;
     add_stats_commands(all);
+    add_flow_diff_commands(all);
     return all;
   }();
   return kAll;

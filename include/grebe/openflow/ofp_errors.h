@@ -17,6 +17,11 @@ namespace grebe::openflow {
 std::optional<std::pair<uint16_t, uint16_t>> ofperr_encode(std::string_view name, uint8_t version);
 // Name of (type, code) in `version`, or nullptr if unknown.
 const char* ofperr_decode(uint8_t version, uint16_t type, uint16_t code);
+// OFPET_EXPERIMENTER encodings (OpenFlow 1.3's ONF extension errors, such
+// as the bundle errors): (experimenter id, exp_code) of `name`, or nullopt.
+std::optional<std::pair<uint32_t, uint16_t>> ofperr_encode_experimenter(std::string_view name,
+                                                                       uint8_t version);
+const char* ofperr_decode_experimenter(uint8_t version, uint32_t experimenter, uint16_t exp_code);
 // True if `name` is a known OVS error name.
 bool ofperr_is_known(std::string_view name);
 
