@@ -247,4 +247,45 @@ std::vector<uint8_t> encode_table_features_record(uint8_t table_id, const std::s
   return r.b;
 }
 
+Result<std::vector<uint8_t>> encode_group_desc15_record(const GroupMod& g, uint8_t version) {
+  Rec r;
+  Match none;
+  r.u16(0);
+  r.u8(static_cast<uint8_t>(g.type));
+  r.zeros(1);
+  r.u32(g.group_id);
+  r.u16(0);  // bucket_list_len, set below
+  r.zeros(6);
+  size_t start = r.b.size();
+  for (const Bucket& bk : g.buckets) {
+    auto acts = encode_actions(actions_for_version(bk.actions, none, version), version);
+    if (!acts.ok()) return acts.error();
+    size_t bstart = r.b.size();
+    r.u16(0);
+    r.u16(static_cast<uint16_t>(acts->size()));
+    r.u32(bk.bucket_id);
+    r.bytes(*acts);
+    if (g.type == GroupType::kSelect) {  // OFPGBPT15_WEIGHT
+      r.u16(0);
+      r.u16(8);
+      r.u16(bk.weight);
+      r.zeros(2);
+    }
+    if (bk.watch_port != kOfppNone) {  // OFPGBPT15_WATCH_PORT
+      r.u16(1);
+      r.u16(8);
+      r.u32(port_to_ofp11(bk.watch_port));
+    }
+    if (bk.watch_group != 0xffffffff) {  // OFPGBPT15_WATCH_GROUP
+      r.u16(2);
+      r.u16(8);
+      r.u32(bk.watch_group);
+    }
+    r.set16(bstart, static_cast<uint16_t>(r.b.size() - bstart));
+  }
+  r.set16(8, static_cast<uint16_t>(r.b.size() - start));
+  r.set16(0, static_cast<uint16_t>(r.b.size()));
+  return r.b;
+}
+
 }  // namespace grebe::openflow

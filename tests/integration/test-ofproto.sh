@@ -114,6 +114,18 @@ grep -q OFPBAC_BAD_OUT_GROUP err.out || fail "unknown group error"
 ofctl $O13 del-groups $S group_id=1
 expect_eq "$(ofctl $O13 dump-flows $S --no-stats)" " arp actions=output:3" "group delete"
 
+# OpenFlow 1.5 group_mod: insert-buckets / remove-buckets.
+O15="-O OpenFlow15"
+ofctl $O15 add-group $S "group_id=5,type=select,bucket=bucket_id:1,weight:5,output:1"
+ofctl $O15 insert-buckets $S "group_id=5,command_bucket_id=last,bucket=bucket_id:2,weight:3,output:2"
+expect_eq "$(ofctl $O15 dump-groups $S | tail -1)" \
+  " group_id=5,type=select,bucket=bucket_id:1,weight:5,actions=output:1,bucket=bucket_id:2,weight:3,actions=output:2" \
+  "insert-buckets"
+ofctl $O15 remove-buckets $S "group_id=5,command_bucket_id=1"
+expect_eq "$(ofctl $O15 dump-groups $S | tail -1)" \
+  " group_id=5,type=select,bucket=bucket_id:2,weight:3,actions=output:2" "remove-buckets"
+ofctl $O15 del-groups $S
+
 # 4. Meters.
 ofctl $O13 add-meter $S "meter=1,kbps,band=type=drop,rate=5000"
 ofctl $O13 add-flow $S "priority=7,ip,actions=meter:1,output:2"

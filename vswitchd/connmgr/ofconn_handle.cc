@@ -4,6 +4,7 @@
 
 #include "connmgr/connmgr_impl.h"
 #include "grebe/openflow/group_meter.h"
+#include "grebe/openflow/group_mod15.h"
 #include "grebe/openflow/ofp_codec.h"
 #include "grebe/openflow/ofp_errors.h"
 #include "grebe/openflow/packet_msgs.h"
@@ -383,7 +384,8 @@ std::string OFConn::handle_table_mod(const OfpMsg& msg) {
 
 std::string OFConn::handle_group_mod(const OfpMsg& msg) {
   if (is_slave()) return "OFPBRC_IS_SECONDARY";
-  auto gm = decode_group_mod(msg.data(), msg.size());
+  auto gm = msg[0] >= kOfp15 ? decode_group_mod15(msg.data(), msg.size())
+                             : decode_group_mod(msg.data(), msg.size());
   if (!gm.ok()) return ofperr_name(gm.error(), "OFPGMFC_BAD_BUCKET");
   auto r = cm.ops.groups().apply(*gm, time_msec());
   if (!r.ok()) return ofperr_name(r.error(), "OFPGMFC_EPERM");

@@ -237,7 +237,8 @@ std::string OFConn::stats_group_desc(const MultipartMsg& req) {
   std::vector<OfpMsg> records;
   for (const ofproto::Group* g : cm.ops.groups().groups()) {
     if (id != kOfpgAll && id != g->desc.group_id) continue;
-    auto rec = encode_group_desc_record(g->desc, req.version);
+    auto rec = req.version >= kOfp15 ? encode_group_desc15_record(g->desc, req.version)
+                                     : encode_group_desc_record(g->desc, req.version);
     if (!rec.ok()) return ofperr_name(rec.error(), "OFPBAC_BAD_TYPE");
     records.push_back(*rec);
   }

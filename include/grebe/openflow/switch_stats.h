@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "grebe/openflow/flow_stats.h"
+#include "grebe/openflow/group_meter.h"
 #include "grebe/openflow/multipart.h"
 #include "grebe/util/result.h"
 
@@ -49,5 +50,9 @@ Result<std::vector<uint8_t>> encode_flow_stats_record(const FlowStats& fs, uint8
 // eviction capability (OF1.4+), max_entries.
 std::vector<uint8_t> encode_table_features_record(uint8_t table_id, const std::string& name,
                                                   uint32_t max_entries, uint8_t version);
+
+// One OF1.5 group description record (ofp15_group_desc_stats with
+// ofp15_bucket and weight / watch properties).
+Result<std::vector<uint8_t>> encode_group_desc15_record(const GroupMod& g, uint8_t version);
 
 }  // namespace grebe::openflow
